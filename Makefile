@@ -1,0 +1,49 @@
+# Two commands do all set-up on a fresh machine with only Python 3.11:
+#   make demo   generate the demo city (if none), run the nightly job once, print a summary
+#   make test   the whole test suite (what .ci/run calls)
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_HOUSEHOLDS ?= 2000
+DEMO_SEED ?= 20150901
+BENCH_HOUSEHOLDS ?= 200000
+
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: env demo test ui bench lint clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+env: $(VENV)/.synced
+
+demo: env
+	$(BIN)/families demo --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED)
+
+test: env
+	$(BIN)/python -m pytest
+
+ui: env
+	$(BIN)/families ui
+
+bench: env
+	$(BIN)/families bench --households $(BENCH_HOUSEHOLDS)
+
+lint: env
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+
+clean:
+	rm -rf data/warehouse.duckdb* data/reports data/outputs .dagster_home dbt_project/target
