@@ -1,0 +1,192 @@
+"""The Dagster definitions: asset graph, schedule, sensor, and a run of the load job."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import duckdb
+import pytest
+import yaml
+
+from orchestration import paths
+from orchestration.definitions import build_definitions, defs
+from orchestration.ingest.contract import load_contracts, load_deny_list
+from orchestration.ingest.dagster_home import ensure_dagster_home
+
+# docs/architecture.md, "Datasets": every one has a contract and a load asset.
+ARCHITECTURE_DATASETS = {
+    "council_gis__gazetteer",
+    "council_education__school_census",
+    "council_education__attendance",
+    "council_education__exclusions",
+    "council_education__alternative_provision",
+    "council_education__neet",
+    "nhs__child_health",
+    "council_social_care__referrals",
+    "council_social_care__episodes",
+    "council_housing__tenancies",
+    "council_housing__homelessness",
+    "council_housing__asb_cases",
+    "council_revenues__benefit_cap",
+    "dwp__out_of_work_benefits",
+    "police__offences",
+    "police__asb_incidents",
+    "police__arrests",
+    "police__custody_releases",
+    "police__orders",
+    "police__missing_episodes",
+    "police__exploitation_risk",
+    "police__domestic_abuse",
+    "nhs__mental_health",
+    "nhs__substance_misuse",
+    "nhs__maternity",
+    "nhs__ae_attendances",
+}
+
+
+def test_every_architecture_dataset_has_a_contract_and_a_load_asset_fed_by_its_landing():
+    contracts = load_contracts()
+    assert set(contracts) == ARCHITECTURE_DATASETS
+    graph = defs.resolve_asset_graph()
+    for table in ARCHITECTURE_DATASETS:
+        raw_key = dg.AssetKey(["raw", table])
+        node = graph.get(raw_key)
+        assert node.group_name == "ingest"
+        assert node.parent_keys == {dg.AssetKey(["landing", table])}
+        assert graph.get(dg.AssetKey(["landing", table])).group_name == "landing"
+        assert not graph.get(dg.AssetKey(["landing", table])).is_executable
+        assert defs.resolve_assets_def(raw_key).op.pool == "duckdb"
+
+
+def test_no_contract_declares_a_column_the_deny_list_excludes():
+    deny = load_deny_list()
+    assert {c.name for c in deny.categories} >= {"adoption"}
+    offending = {t: deny.matches(c.column_names) for t, c in load_contracts().items()}
+    assert {t: m for t, m in offending.items() if m} == {}
+
+
+def test_nightly_job_runs_every_load_in_process_at_0200_london_time():
+    job = defs.resolve_job_def("nightly")
+    assert {dg.AssetKey(["raw", t]) for t in ARCHITECTURE_DATASETS} <= set(
+        job.asset_layer.executable_asset_keys
+    )
+    assert defs.executor is dg.in_process_executor
+    schedule = defs.resolve_schedule_def("nightly_at_0200")
+    assert (schedule.cron_schedule, schedule.execution_timezone, schedule.job_name) == (
+        "0 2 * * *",
+        "Europe/London",
+        "nightly",
+    )
+    # A summer (BST) tick: 02:00 in London, 01:00 UTC.
+    when = dt.datetime(2015, 7, 1, 2, 0, tzinfo=ZoneInfo("Europe/London"))
+    context = dg.build_schedule_context(scheduled_execution_time=when)
+    requests = schedule.evaluate_tick(context).run_requests
+    assert len(requests) == 1
+
+
+def _land(landing: Path, relative: str, text: str, *, age_seconds: float = 60) -> Path:
+    path = landing / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("cp1252"))
+    then = time.time() - age_seconds
+    os.utime(path, (then, then))
+    return path
+
+
+OFFENCES = (
+    "offence_ref,person_ref,surname,DOB,offence_date,offence_count,cost,proven,outcome_code\n"
+    "O1,P1,Ng,01/02/2003,05/01/2015,1,1,Y,NFA\n"
+)
+
+
+def test_sensor_requests_loads_only_for_datasets_with_new_settled_files(
+    sample_contracts_dir, data_dir
+):
+    sample_defs = build_definitions(load_contracts(sample_contracts_dir))
+    sensor = sample_defs.resolve_sensor_def("landing_files_sensor")
+    assert sensor.job_name == "load_landing_files"
+    landing = paths.landing_dir()
+
+    first = sensor.evaluate_tick(dg.build_sensor_context(cursor=None))
+    assert first.run_requests == [] and first.skip_message
+
+    _land(landing, "police/offences/2015-01-31.csv", OFFENCES)
+    _land(landing, "police/offences/2015-02-28.csv.part", OFFENCES)  # still being written
+    second = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
+    assert [r.asset_selection for r in second.run_requests] == [
+        [dg.AssetKey(["raw", "police__offences"])]
+    ]
+
+    third = sensor.evaluate_tick(dg.build_sensor_context(cursor=second.cursor))
+    assert third.run_requests == []
+
+    _land(landing, "council_education/school_census/2015-01-05.csv", "upn\nA1\n")
+    _land(landing, "police/offences/2015-03-31.csv", OFFENCES, age_seconds=0)  # not settled
+    fourth = sensor.evaluate_tick(dg.build_sensor_context(cursor=third.cursor))
+    assert [r.asset_selection for r in fourth.run_requests] == [
+        [dg.AssetKey(["raw", "council_education__school_census"])]
+    ]
+    assert second.run_requests[0].run_key != fourth.run_requests[0].run_key
+
+
+def test_load_job_materialises_with_counts_and_refusals(sample_contracts_dir, data_dir):
+    sample_defs = build_definitions(
+        load_contracts(sample_contracts_dir), sample_contracts_dir / "deny_list.yml"
+    )
+    landing = paths.landing_dir()
+    _land(landing, "police/offences/2015-01-31.csv", OFFENCES + "O2,P2,Ng,bad,05/01/2015\n")
+    _land(landing, "police/offences/2015-02-28.csv", OFFENCES.replace(",", ";"))
+    result = sample_defs.resolve_job_def("load_landing_files").execute_in_process()
+    assert result.success
+    metadata = {
+        m.asset_key.path[-1]: {k: v.value for k, v in m.metadata.items()}
+        for m in (
+            e.step_materialization_data.materialization
+            for e in result.get_asset_materialization_events()
+        )
+    }
+    offences = metadata["police__offences"]
+    assert (offences["files_loaded"], offences["files_refused"]) == (1, 1)
+    assert (offences["rows_loaded"], offences["rows_rejected"]) == (1, 1)
+    assert "wrong delimiter" in offences["refused_files"]
+    assert metadata["council_education__school_census"]["files_loaded"] == 0
+    con = duckdb.connect(str(paths.warehouse_path()), read_only=True)
+    assert con.execute("select count(*) from raw.police__offences").fetchone()[0] == 1
+    assert con.execute("select count(*) from raw.council_education__school_census").fetchone() == (
+        0,
+    )
+    con.close()
+
+
+def test_dagster_home_has_telemetry_off_and_one_writer_at_a_time(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry: {enabled: true}\nretention: {a: 1}\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    assert ensure_dagster_home() == home
+    config = yaml.safe_load((home / "dagster.yaml").read_text())
+    assert config["telemetry"] == {"enabled": False}
+    assert config["concurrency"] == {
+        "runs": {"max_concurrent_runs": 1},
+        "pools": {"default_limit": 1},
+    }
+    assert config["retention"] == {"a": 1}  # a user's own settings are kept
+
+
+def test_workspace_yaml_loads_the_definitions_module():
+    workspace = yaml.safe_load((paths.REPO_ROOT / "workspace.yaml").read_text())
+    (entry,) = workspace["load_from"]
+    assert entry["python_module"]["module_name"] == "orchestration.definitions"
+
+
+@pytest.mark.parametrize("command", ["nightly", "demo", "ui"])
+def test_cli_registers_the_ingest_commands(command):
+    from orchestration.cli import build_parser
+
+    args = build_parser().parse_args([command])
+    assert callable(args.func)

@@ -1,0 +1,71 @@
+"""`families demo` / `nightly` helpers: generate only when landing is empty; the summary says
+what loaded, what was rejected and why, and where outputs are, without identifiers."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from orchestration import paths
+from orchestration.ingest import cli
+from orchestration.ingest.contract import load_contracts, load_deny_list
+from orchestration.ingest.loader import load_dataset
+
+HEADER = "offence_ref,person_ref,surname,DOB,offence_date,offence_count,cost,proven,outcome_code"
+
+
+def _demo_args() -> argparse.Namespace:
+    return argparse.Namespace(households=10, seed=1)
+
+
+def test_demo_generates_the_city_only_when_landing_is_empty(data_dir, monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli, "_run_synth", lambda h, s: calls.append(("synth", h, s)) or 0)
+    monkeypatch.setattr(cli, "run_nightly", lambda args: calls.append(("nightly",)) or 0)
+    assert cli.run_demo(_demo_args()) == 0
+    assert calls == [("synth", 10, 1), ("nightly",)]
+
+    calls.clear()
+    extract = paths.landing_dir() / "police" / "offences" / "2015-01-31.csv"
+    extract.parent.mkdir(parents=True)
+    extract.write_text(HEADER + "\n")
+    assert cli.run_demo(_demo_args()) == 0
+    assert calls == [("nightly",)]
+
+
+def test_demo_stops_with_a_clear_message_if_generation_fails(data_dir, monkeypatch):
+    monkeypatch.setattr(cli, "_run_synth", lambda h, s: 2)
+    monkeypatch.setattr(cli, "run_nightly", lambda args: 0)
+    assert cli.run_demo(_demo_args()) == 2
+
+
+def test_summary_reports_loads_rejections_refusals_and_places_without_identifiers(
+    sample_contracts_dir: Path, data_dir: Path, capsys
+):
+    landing = paths.landing_dir()
+    folder = landing / "police" / "offences"
+    folder.mkdir(parents=True)
+    (folder / "2015-01-31.csv").write_text(
+        HEADER + "\nO1,SECRETREF,Zebedee,31/02/2003,05/01/2015,1,1,Y,NFA\n"
+        "O2,P2,Ng,01/02/2003,05/01/2015,1,1,Y,NFA\n",
+        encoding="cp1252",
+    )
+    (folder / "2015-02-28.csv").write_text(HEADER + ",adoption_date\n", encoding="cp1252")
+    since = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con = duckdb.connect(str(paths.warehouse_path()))
+    contract = load_contracts(sample_contracts_dir)["police__offences"]
+    load_dataset(con, contract, load_deny_list(sample_contracts_dir / "deny_list.yml"), landing)
+    con.close()
+
+    cli.print_summary(since)
+    out = capsys.readouterr().out
+    assert "Loaded (this run): 1 rows; quarantined 1 rows." in out
+    assert "police__offences" in out
+    assert "not a date in format %d/%m/%Y or %Y-%m-%d" in out
+    assert "landing/police/offences/2015-02-28.csv" in out and "excluded category 'adoption'" in out
+    assert "ops.quarantine" in out and "warehouse" in out
+    for identifier in ("SECRETREF", "Zebedee", "31/02/2003"):
+        assert identifier not in out
