@@ -1,0 +1,35 @@
+-- One row: the as-at date and the rule set this run speaks for. Every rule reads its dates
+-- from here, so a run for a past date sees the world as it was known then.
+with
+
+rule_sets as (
+
+    select * from {{ ref('rule_sets') }}
+
+),
+
+extract_dates as (
+
+    select * from {{ ref('int_extract_dates') }}
+
+),
+
+parameters as (
+
+    select
+        {% if var('as_at_date') -%}
+        date '{{ var("as_at_date") }}' as as_at_date,
+        {%- else -%}
+        (select max(extracted_on) from extract_dates) as as_at_date,
+        {%- endif %}
+        rule_set_version,
+        headline_count,
+        min_criteria,
+        '{{ var("cost_price_year") }}' as cost_price_year,
+
+    from rule_sets
+    where rule_set_version = '{{ var("rule_set") }}'
+
+)
+
+select * from parameters

@@ -1,0 +1,30 @@
+-- Local Land and Property Gazetteer export: one row per addressable property (BLPU/LPI).
+-- snapshot source: every extract up to var('as_at_date'); is_latest_extract marks the latest.
+with
+
+source as (
+
+    {{ source_as_at('council_gis__gazetteer', 'snapshot', ['UPRN']) }}
+
+),
+
+renamed as (
+
+    select
+        {{ record_id('council_gis__gazetteer', ['UPRN']) }} as record_id,
+        cast("UPRN" as varchar) as uprn,
+        cast("PARENT_UPRN" as varchar) as parent_uprn,
+        {{ join_address(['"SAO_TEXT"', "concat_ws('', cast(\"PAO_START_NUMBER\" as varchar), \"PAO_START_SUFFIX\")", '"PAO_TEXT"', '"STREET_DESCRIPTION"', '"LOCALITY"', '"TOWN_NAME"']) }} as address,
+        "POSTCODE_LOCATOR" as postcode,
+        "WARD_CODE" as ward_code,
+        "WARD_NAME" as ward_name,
+        "CLASSIFICATION_CODE" as classification_code,
+        "CLASSIFICATION_CODE" = 'PP' as is_property_shell,
+        _extract_date as extracted_on,
+        _is_latest_extract as is_latest_extract,
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,124 @@
+"""Dagster assets of the families stage: the dbt models (in two parts, around linkage) and
+the eligible-families CSV.
+
+Linkage (a Python asset) reads `int_person_records` and writes the tables the later models
+read, so one @dbt_assets would make an op-level cycle: `dbt_before_linkage` builds agency
+staging and `int_person_records`; `dbt_after_linkage` builds everything else.
+"""
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_duckdb import DuckDBResource
+
+from orchestration.families import project
+from orchestration.families.outputs import ELIGIBLE_CSV_COLUMNS, write_eligible_families_csv
+
+# @dbt_assets reads the manifest when this module is imported: build it if missing or stale.
+project.ensure_manifest()
+
+DBT_PROJECT = DbtProject(project_dir=project.PROJECT_DIR, profiles_dir=project.PROJECT_DIR)
+
+
+class FamiliesDbtTranslator(DagsterDbtTranslator):
+    """Model and seed keys are their bare names (["int_person_records"], ["eligible_families"]),
+    which linkage and the outputs depend on; sources keep ["raw", ...] and ["linkage", ...]
+    so they join the ingest and linkage assets. Groups follow the layer folder."""
+
+    def get_asset_key(self, dbt_resource_props):
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props):
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        if dbt_resource_props["resource_type"] == "model":
+            return f"families_{dbt_resource_props['fqn'][1]}"
+        return super().get_group_name(dbt_resource_props)
+
+
+TRANSLATOR = FamiliesDbtTranslator()
+
+
+class DbtRunConfig(dg.Config):
+    """Optional run parameters: a past as-at date (YYYY-MM-DD) and the rule set."""
+
+    as_at_date: str | None = None
+    rule_set: str | None = None
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=DBT_PROJECT,
+        profiles_dir=str(project.PROJECT_DIR),
+        dbt_executable=project.dbt_executable(),
+    )
+
+
+def _build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    config: DbtRunConfig,
+    refresh_staging: bool = False,
+):
+    project.export_dbt_env()
+    if refresh_staging:
+        # Staging views carry the as-at cut-off they were created with: match this run's.
+        project.refresh_staging_views(config.as_at_date, config.rule_set)
+    args = ["build", *project.dbt_vars(config.as_at_date, config.rule_set)]
+    # No fetch_row_counts()/fetch_column_metadata(): they leave a DuckDB handle open.
+    yield from dbt.cli(args, context=context).stream()
+
+
+@dbt_assets(
+    manifest=project.MANIFEST_PATH,
+    project=DBT_PROJECT,
+    select=project.BEFORE_LINKAGE_SELECT,
+    name="dbt_before_linkage",
+    dagster_dbt_translator=TRANSLATOR,
+    pool="duckdb",
+)
+def dbt_before_linkage(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig
+):
+    """Agency staging models and int_person_records (what linkage reads)."""
+    yield from _build(context, dbt, config)
+
+
+@dbt_assets(
+    manifest=project.MANIFEST_PATH,
+    project=DBT_PROJECT,
+    exclude=project.BEFORE_LINKAGE_SELECT,
+    name="dbt_after_linkage",
+    dagster_dbt_translator=TRANSLATOR,
+    pool="duckdb",
+)
+def dbt_after_linkage(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+    """Seeds, persons, households, families, indicators, criteria and the marts."""
+    yield from _build(context, dbt, config, refresh_staging=True)
+
+
+@dg.asset(
+    key=["outputs", "eligible_families_csv"],
+    deps=[dg.AssetKey(["eligible_families"]), dg.AssetKey(["family_priority"])],
+    group_name="outputs",
+    pool="duckdb",
+    description="data/outputs/eligible_families.csv: family id, UPRN, the six flags, the count "
+    "and the priority rank. No names.",
+)
+def eligible_families_csv(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as con:
+        path, rows = write_eligible_families_csv(con)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "rows": rows,
+            "columns": ", ".join(ELIGIBLE_CSV_COLUMNS),
+        }
+    )
+
+
+# The lead wires these into definitions.py, with resources {"dbt": dbt_resource(), "duckdb": ...}.
+write_eligible_families_csv_asset = eligible_families_csv
+ASSETS = [dbt_before_linkage, dbt_after_linkage, eligible_families_csv]
+# Resource key "dbt" (the lead adds {"dbt": dbt_resource()} beside "duckdb").

@@ -1,0 +1,71 @@
+"""Families sub-commands: `families explain <family_id>`, `families eligibility`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    explain = subparsers.add_parser(
+        "explain",
+        help="why a family is or is not eligible, criterion by criterion, with its records",
+        description="Print each criterion of the rule set for one family: met or not, the "
+        "indicators behind it, their sources, dates, legal gateways and the record ids a "
+        "keyworker can look up. Reads the marts read-only; prints no names.",
+    )
+    explain.add_argument("family_id", help="e.g. FAM-<UPRN> (see eligible_families.csv)")
+    explain.add_argument("--db", type=Path, help="warehouse (default: $FAMILIES_DB)")
+    explain.set_defaults(func=_explain)
+
+    eligibility = subparsers.add_parser(
+        "eligibility",
+        help="rebuild households, criteria and the eligible list (optionally as at a past date)",
+        description="Run the dbt models after linkage for an as-at date and rule set, write "
+        "data/outputs/eligible_families.csv, and, where a truth exists, "
+        "data/reports/families/accuracy.json.",
+    )
+    eligibility.add_argument("--as-at", help="YYYY-MM-DD (default: latest extract date)")
+    eligibility.add_argument("--rule-set", choices=["FF2015", "SFOF2022"], default=None)
+    eligibility.add_argument(
+        "--all-models", action="store_true", help="also rebuild staging (before linkage)"
+    )
+    eligibility.set_defaults(func=_eligibility)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from orchestration.families.explain import FamilyNotFound, explain_family
+
+    try:
+        print(explain_family(args.family_id, args.db))
+    except (FamilyNotFound, FileNotFoundError) as error:
+        print(f"families explain: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _eligibility(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from orchestration import paths
+    from orchestration.families import evaluation, outputs, project
+
+    if not args.all_models:
+        project.refresh_staging_views(args.as_at, args.rule_set)
+    select = [] if args.all_models else ["--exclude", project.BEFORE_LINKAGE_SELECT]
+    result = project.run_dbt(
+        ["build", *select, *project.dbt_vars(args.as_at, args.rule_set)], check=False
+    )
+    print(result.stdout[-3000:])
+    if result.returncode != 0:
+        print("families eligibility: dbt build failed", file=sys.stderr)
+        return 1
+    with duckdb.connect(str(paths.warehouse_path())) as con:
+        path, rows = outputs.write_eligible_families_csv(con)
+    print(f"{rows} eligible families written to {path}")
+    if (paths.truth_dir() / "family_truth.parquet").exists():
+        report = evaluation.evaluate_eligibility()
+        print(json.dumps(report["overall"], indent=2))
+    return 0
