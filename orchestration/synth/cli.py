@@ -20,6 +20,16 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--out", type=Path, default=None, help="output folder (default: the data folder)"
     )
+    parser.add_argument(
+        "--nights",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="2 also writes the second night: one more extract per delta dataset, dated the day "
+        "after the latest extract, with records not yet sent (new), records re-sent because "
+        "they changed or were corrected, about 1%% of night one's rows; night one's files are "
+        "unchanged (see orchestration/synth/README.md; default 1)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -31,11 +41,23 @@ def run(args: argparse.Namespace) -> int:
 
     out = args.out if args.out is not None else data_dir()
     started = time.perf_counter()
-    summary = generate(args.households, args.seed, out)
+    summary = generate(args.households, args.seed, out, nights=args.nights)
     rows = sum(summary.values())
     print(
         f"wrote {rows:,} rows in {len(summary) + 1} datasets to {out}/landing "
         f"and truth to {out}/truth "
         f"in {time.perf_counter() - started:.1f} s"
     )
+    if args.nights == 2:
+        import pandas as pd
+
+        night = pd.read_csv(out / "truth" / "night_two.csv")
+        added = int(night["rows"].sum())
+        print(
+            f"night two: {added:,} rows in {len(night)} files dated "
+            f"{night['extract_date'].iloc[0]} ({int(night['new_records'].sum()):,} new, "
+            f"{int(night['changed_records'].sum()):,} changed, "
+            f"{int(night['corrected_records'].sum()):,} corrected records), "
+            f"{100 * added / max(rows, 1):.2f}% of night one's {rows:,} rows"
+        )
     return 0

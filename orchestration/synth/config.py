@@ -30,6 +30,11 @@ FIRST_EXTRACT_FROM = D(2013, 9, 1)
 LATEST_EXTRACT = D(2016, 7, 20)
 # Family truth is written for these as-at dates (the latest extract date is the default).
 TRUTH_AS_AT = (D(2016, 7, 20), D(2016, 6, 30), D(2015, 7, 22))
+# `--nights 2`: the second night's extracts are dated the day after the latest extract; every
+# delta dataset sends what it has not sent yet (family truth is then also written at this date).
+NIGHT_TWO_EXTRACT = D(2016, 7, 21)
+# Night two's size as a share of night one's rows (topped up with corrections, see generate.py).
+NIGHT_TWO_SHARE = 0.01
 
 # Term dates (Bristol-like); an extract is dated the last day of term.
 TERMS = [

@@ -236,8 +236,12 @@ def write_files(
     layout: Layout,
     out_dir: Path,
     rng: np.random.Generator,
+    only_days: list[int] | None = None,
 ) -> tuple[pd.DataFrame, list[dict]]:
-    """Write one file per extract day; returns (row register, planted faults)."""
+    """Write one file per extract day; returns (row register, planted faults).
+
+    `only_days` writes just those extract days (night two adds files, never rewrites one).
+    """
     rate = error_rates(layout.key).malformed_row
     delim = layout.delimiter
     newline = "\r\n" if layout.encoding == "cp1252" else "\n"
@@ -249,7 +253,8 @@ def write_files(
     faults: list[dict] = []
     extract = rows["extract_day"].to_numpy()
     # Every scheduled extract is sent, even when it has no rows (a header-only file).
-    for day in sorted(set(np.unique(extract).tolist()) | set(extract_days(layout.schedule))):
+    scheduled = extract_days(layout.schedule) if only_days is None else only_days
+    for day in sorted(set(np.unique(extract).tolist()) | set(scheduled)):
         idx = np.flatnonzero(extract == day)
         part = rendered.iloc[idx].reset_index(drop=True)
         date_text = (dt.date(1970, 1, 1) + dt.timedelta(days=int(day))).isoformat()
