@@ -1,0 +1,18 @@
+"""Quality suite for council_education/attendance.
+
+Population: pupils' termly attendance, aged 3 to 20.
+
+Generic checks come from the contract (orchestration/quality/suites.py); this module
+sets what is particular to the dataset's population and sources.
+"""
+
+from __future__ import annotations
+
+from orchestration.quality.cross_checks import sessions_consistent, upn_on_school_census
+from orchestration.quality.suites import DatasetRules
+
+RULES = DatasetRules(dob_age_range=(3, 20), postcode_in_gazetteer_mostly=0.95)
+
+
+def extra_checks(contract, contracts):
+    return sessions_consistent(contract) + upn_on_school_census(contract)

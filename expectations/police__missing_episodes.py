@@ -1,0 +1,13 @@
+"""Quality suite for police/missing_episodes.
+
+Population: children and young people reported missing, aged 0 to 25.
+
+Generic checks come from the contract (orchestration/quality/suites.py); this module
+sets what is particular to the dataset's population and sources.
+"""
+
+from __future__ import annotations
+
+from orchestration.quality.suites import DatasetRules
+
+RULES = DatasetRules(dob_age_range=(0, 25), postcode_in_gazetteer_mostly=0.9)

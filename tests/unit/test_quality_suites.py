@@ -1,0 +1,155 @@
+"""Suites as code: one per dataset, every check with a dimension and severity; small rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from orchestration.ingest.contract import load_contracts
+from orchestration.quality.acceptance import find_acceptance, load_accepted_failures
+from orchestration.quality.cross_checks import sql_expected_year_group, sql_year_group_number
+from orchestration.quality.reports import _format_advice, sparkline
+from orchestration.quality.spec import DIMENSIONS, Check
+from orchestration.quality.suites import (
+    DatasetRules,
+    _apply_overrides,
+    build_checks,
+    expectations_dir,
+)
+
+
+@pytest.fixture(scope="module")
+def contracts():
+    return load_contracts()
+
+
+def test_every_contract_has_its_suite_module_and_no_module_is_orphaned(contracts):
+    modules = {p.stem for p in expectations_dir().glob("*.py")}
+    assert modules == set(contracts)
+
+
+def test_every_suite_builds_with_dimension_severity_and_advice(contracts):
+    seen_dimensions = set()
+    for table, contract in contracts.items():
+        checks = build_checks(contract, contracts)
+        assert checks, table
+        for check in checks:
+            assert check.dimension in DIMENSIONS
+            assert check.severity in ("error", "warning")
+            assert check.advice and check.description
+            seen_dimensions.add(check.dimension)
+        # Every dataset's key is checked for uniqueness, and blocks when repeated.
+        unique = [c for c in checks if c.name == "primary_key_unique"]
+        assert unique and unique[0].severity == "error", table
+    assert seen_dimensions == set(DIMENSIONS)
+
+
+def test_identifier_columns_get_the_validity_rule_for_their_kind(contracts):
+    names = {c.name for c in build_checks(contracts["nhs__child_health"], contracts)}
+    assert {
+        "nhs_number_check_digit",
+        "nhs_number_check_digit__blocking",
+        "postcode_format",
+    } <= names
+    census = {
+        c.name for c in build_checks(contracts["council_education__school_census"], contracts)
+    }
+    assert {
+        "UPN_check_letter",
+        "year_group_matches_age",
+        "child_known_to_child_health",
+        "PostCode_in_gazetteer",
+        "DOB_plausible",
+        "extract_interval_on_schedule",
+    } <= census
+    dwp = {c.name for c in build_checks(contracts["dwp__out_of_work_benefits"], contracts)}
+    assert "NINO_format" in dwp
+
+
+def test_each_warning_has_a_looser_blocking_twin():
+    check = Check("x_complete", "not_null", "completeness", "warning", "d", "a", ("x",))
+    from orchestration.quality.suites import _with_blocking_tier
+
+    warning, error = _with_blocking_tier(check, 0.8)
+    assert (warning.severity, warning.mostly) == ("warning", 1.0)
+    assert (error.name, error.severity, error.mostly) == ("x_complete__blocking", "error", 0.8)
+
+
+def test_overrides_must_name_existing_checks():
+    check = Check("a", "not_null", "completeness", "warning", "d", "a", ("x",))
+    changed = _apply_overrides([check], {"a": {"severity": "error"}})
+    assert changed[0].severity == "error"
+    with pytest.raises(ValueError, match="do not exist"):
+        _apply_overrides([check], {"b": {"mostly": 0.5}})
+
+
+def test_checks_refuse_unknown_dimensions_and_flags_without_sql():
+    with pytest.raises(ValueError, match="dimension"):
+        Check("a", "not_null", "freshness", "warning", "d", "a", ("x",))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="SQL"):
+        Check("a", "flag", "validity", "warning", "d", "a")
+
+
+def test_dataset_rules_carry_the_population_age_range():
+    rules = DatasetRules(dob_age_range=(2, 20))
+    assert rules.dob_age_range == (2, 20)
+
+
+@pytest.mark.parametrize(
+    "dob,extract,expected",
+    [
+        ("2005-03-10", "2014-12-19", 5),  # 9 on 31 Aug 2014: Year 5
+        ("2008-10-01", "2014-12-19", 1),
+        ("2009-12-01", "2014-12-19", 0),  # Reception
+        ("2005-08-31", "2015-07-17", 5),  # summer-born, summer term: still 2014/15
+        ("2005-09-01", "2015-12-18", 5),  # September-born is oldest in the year
+    ],
+)
+def test_expected_year_group_follows_age_on_31_august(dob, extract, expected):
+    con = duckdb.connect()
+    sql = sql_expected_year_group(f"date '{dob}'").replace("_extract_date", f"date '{extract}'")
+    assert con.execute(f"select {sql}").fetchone()[0] == expected
+
+
+@pytest.mark.parametrize(
+    "recorded,number", [("R", 0), ("5", 5), ("Y7", 7), ("Year 11", 11), ("N2", -1), ("x", None)]
+)
+def test_year_group_codes_read_as_numbers(recorded, number):
+    con = duckdb.connect()
+    sql = sql_year_group_number("v")
+    assert con.execute(f"select {sql} from (select ? as v)", [recorded]).fetchone()[0] == number
+
+
+def test_accepted_failures_need_who_and_why(tmp_path):
+    path = tmp_path / "accepted.yml"
+    path.write_text(
+        "accepted_failures:\n"
+        "  - dataset: police/offences\n    check: c__blocking\n    extract_date: 2016-03-31\n"
+        "    accepted_by: Head of Information\n    reason: agreed\n"
+    )
+    accepted = load_accepted_failures(path)
+    assert find_acceptance(accepted, "police__offences", "c__blocking", dt.date(2016, 3, 31))
+    assert not find_acceptance(accepted, "police__offences", "c__blocking", dt.date(2016, 4, 30))
+    path.write_text(
+        "accepted_failures:\n  - dataset: police/offences\n    check: c\n"
+        "    extract_date: 2016-03-31\n"
+    )
+    with pytest.raises(ValueError, match="entry 1 lacks accepted_by, reason"):
+        load_accepted_failures(path)
+
+
+def test_the_shipped_acceptance_file_is_valid():
+    assert isinstance(load_accepted_failures(), list)
+
+
+def test_advice_is_filled_with_counts_and_field_names_only():
+    text = _format_advice("{percent} of records ({count}) lack '{field}'", "DOB", 41, 1000)
+    assert text == "4.1% of records (41) lack 'DOB'"
+
+
+def test_sparkline_needs_two_points_and_draws_one_line():
+    assert sparkline([99.0]) == ""
+    svg = sparkline([99.0, 95.5, 100.0])
+    assert svg.startswith("<svg") and svg.count("<polyline") == 1
