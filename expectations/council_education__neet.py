@@ -10,4 +10,8 @@ from __future__ import annotations
 
 from orchestration.quality.suites import DatasetRules
 
-RULES = DatasetRules(dob_age_range=(15, 21), postcode_in_gazetteer_mostly=0.95)
+RULES = DatasetRules(
+    dob_age_range=(15, 21),
+    postcode_in_gazetteer_mostly=0.95,
+    partially_held=("UPN",),
+)

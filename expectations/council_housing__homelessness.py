@@ -10,4 +10,8 @@ from __future__ import annotations
 
 from orchestration.quality.suites import DatasetRules
 
-RULES = DatasetRules(dob_age_range=(0, 110), postcode_in_gazetteer_mostly=0.9)
+RULES = DatasetRules(
+    dob_age_range=(0, 110),
+    postcode_in_gazetteer_mostly=0.9,
+    partially_held=("NI_NUMBER",),
+)

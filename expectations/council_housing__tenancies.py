@@ -11,5 +11,8 @@ from __future__ import annotations
 from orchestration.quality.suites import DatasetRules
 
 RULES = DatasetRules(
-    dob_age_range=(0, 110), postcode_in_gazetteer_mostly=0.98, address_in_gazetteer_mostly=0.9
+    dob_age_range=(0, 110),
+    postcode_in_gazetteer_mostly=0.98,
+    address_in_gazetteer_mostly=0.9,
+    partially_held=("NI_NUMBER",),
 )

@@ -11,6 +11,7 @@ import sys
 SUBCOMMAND_MODULES = (
     "orchestration.synth.cli",
     "orchestration.ingest.cli",
+    "orchestration.quality.cli",
     "orchestration.linkage.cli",
     "orchestration.families.cli",
 )

@@ -6,10 +6,14 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.families import assets as families_assets
 from orchestration.ingest.assets import build_ingest_assets
 from orchestration.ingest.contract import Contract, load_contracts
 from orchestration.ingest.schedules import load_landing_files_job, nightly_job, nightly_schedule
 from orchestration.ingest.sensors import build_landing_sensor
+from orchestration.linkage import assets as linkage_assets
+from orchestration.quality import assets as quality_assets
+from orchestration.quality.checks import build_quality_checks
 from orchestration.resources import duckdb_resource
 
 
@@ -22,16 +26,18 @@ def build_definitions(
         assets=[
             *landing_specs,
             *load_assets,
-            # Later stages join here, one line each:
-            # *families.assets.ASSETS, *linkage.assets.ASSETS,
+            *quality_assets.ASSETS,
+            *families_assets.ASSETS,
+            *linkage_assets.ASSETS,
         ],
         asset_checks=[
-            # *quality.checks.CHECKS,
+            *build_quality_checks(contracts),
+            *linkage_assets.CHECKS,
         ],
         jobs=[nightly_job, load_landing_files_job],
         schedules=[nightly_schedule],
         sensors=[build_landing_sensor(contracts, load_landing_files_job)],
-        resources={"duckdb": duckdb_resource()},
+        resources={"duckdb": duckdb_resource(), "dbt": families_assets.dbt_resource()},
         # One process: no per-step re-import (much faster) and one DuckDB writer at a time.
         executor=dg.in_process_executor,
     )

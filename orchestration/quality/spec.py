@@ -45,6 +45,9 @@ class Check:
     values: tuple[Any, ...] = ()
     sql: str | None = None
     mostly: float = 1.0
+    # A rate needs enough rows to mean anything: a load with fewer judged rows than this is
+    # recorded as skipped for this check (its warning twin still reports every row).
+    min_rows: int = 0
     # Reference tables (see references.py) the SQL reads; the check is skipped, and said to
     # be skipped, when one of them has not been loaded yet.
     requires: tuple[str, ...] = ()

@@ -299,6 +299,11 @@ def _outcome_from_counts(
             unexpected = measured["unexpected_count"]
             missing = measured["missing_count"]
             success = success_by_mostly(check, elements, unexpected, missing)
+        judged = elements if check.kind == "not_null" else elements - missing
+        if judged < check.min_rows:
+            # Too few rows for this check's rate to mean anything (see Check.min_rows).
+            results.append(CheckResult(check, "skipped", elements, unexpected, missing))
+            continue
         result = CheckResult(
             check, "passed" if success else "failed", elements, unexpected, missing
         )

@@ -153,3 +153,62 @@ def test_sparkline_needs_two_points_and_draws_one_line():
     assert sparkline([99.0]) == ""
     svg = sparkline([99.0, 95.5, 100.0])
     assert svg.startswith("<svg") and svg.count("<polyline") == 1
+
+
+def test_partially_held_identifiers_are_reported_but_never_block(contracts):
+    checks = {c.name: c for c in build_checks(contracts["nhs__substance_misuse"], contracts)}
+    assert checks["nhs_number_complete"].severity == "warning"
+    assert "nhs_number_complete__blocking" not in checks
+    # A field every record should carry keeps its blocking twin.
+    assert checks["postcode_complete__blocking"].severity == "error"
+
+
+def test_a_pending_offence_outcome_is_not_a_completeness_fault(contracts):
+    names = {c.name for c in build_checks(contracts["police__offences"], contracts)}
+    assert not {n for n in names if n.startswith("OUTCOME_CODE_complete")}
+    assert "OUTCOME_CODE_in_code_list" in names  # the values present are still checked
+
+
+def test_blocking_twins_are_not_judged_on_a_handful_of_rows():
+    from orchestration.quality.suites import BLOCKING_MIN_ROWS
+    from orchestration.quality.validate import _outcome_from_counts
+
+    warning = Check(
+        name="DOB_complete",
+        kind="not_null",
+        dimension="completeness",
+        severity="warning",
+        description="d",
+        advice="a",
+        columns=("DOB",),
+    )
+    blocking = Check(
+        **{
+            **warning.__dict__,
+            "name": "DOB_complete__blocking",
+            "severity": "error",
+            "mostly": 0.2,
+            "min_rows": BLOCKING_MIN_ROWS,
+        }
+    )
+    checks = [warning, blocking]
+
+    def outcome(rows: int, missing: int):
+        counts = {
+            c.name: {
+                "element_count": rows,
+                "unexpected_count": missing,
+                "missing_count": 0,
+                "example_rows": [],
+            }
+            for c in checks
+        }
+        result = _outcome_from_counts(
+            "t", "L1", dt.date(2016, 1, 1), checks, checks, counts, None, [], 0.0
+        )
+        return {r.check.name: r.status for r in result.results}
+
+    # One record with no date of birth in a quiet month: warned, not judged as a rate.
+    assert outcome(1, 1) == {"DOB_complete": "failed", "DOB_complete__blocking": "skipped"}
+    # The same fault across a real extract blocks.
+    assert outcome(40, 40) == {"DOB_complete": "failed", "DOB_complete__blocking": "failed"}
