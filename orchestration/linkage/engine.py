@@ -1,0 +1,104 @@
+"""Splink plumbing shared by training, nightly prediction and `families link`.
+
+Splink gets its own in-memory DuckDB connection: its `__splink__*` tables never reach the
+warehouse, and closing the connection is the clean-up. Records with identical standardised
+fields are collapsed to one "profile" first, because agencies repeat the same person many
+times (one row per term, offence, attendance): Splink scores far fewer pairs, then every
+record inherits its profile's cluster.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+
+import duckdb
+
+from orchestration.linkage.settings import MODEL_COLUMNS
+
+logger = logging.getLogger(__name__)
+
+# Splink logs every SQL step at INFO; the run's own log says what matters.
+logging.getLogger("splink").setLevel(logging.WARNING)
+
+
+def splink_connection(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB for Splink, memory-capped and spilling to a temp folder."""
+    con = duckdb.connect()
+    limit = memory_limit or os.environ.get("FAMILIES_LINKAGE_MEMORY", "4GB")
+    con.execute(f"SET memory_limit = '{limit}'")
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/families_splink_spill'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def build_profiles(
+    con: duckdb.DuckDBPyConnection,
+    std_table: str,
+    profiles_table: str,
+    map_table: str,
+    isolated_records: str | None = None,
+) -> int:
+    """Collapse identical standardised records into profiles; write record -> profile map.
+
+    `isolated_records` names a table of record_ids that must keep their own profile (a
+    reviewer said they are not the same person as a record identical to them).
+    Returns the number of profiles.
+    """
+    key_cols = [c for c in MODEL_COLUMNS if c not in ("surname_tokens", "name_tokens")]
+    key = ", ".join(f"coalesce({c}::VARCHAR, '\x1f')" for c in key_cols)
+    isolate = (
+        f"CASE WHEN record_id IN (SELECT record_id FROM {isolated_records}) THEN record_id END"
+        if isolated_records
+        else "NULL"
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE lk_profile_keys AS
+        SELECT record_id, md5(concat_ws('\x1e', {key}, {isolate})) AS profile_key
+        FROM {std_table}
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE {map_table} AS
+        SELECT k.record_id, p.unique_id
+        FROM lk_profile_keys k
+        JOIN (SELECT profile_key, row_number() OVER (ORDER BY profile_key) AS unique_id
+              FROM (SELECT DISTINCT profile_key FROM lk_profile_keys)) p USING (profile_key)
+        """
+    )
+    cols = ", ".join(f"any_value(s.{c}) AS {c}" for c in MODEL_COLUMNS)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE {profiles_table} AS
+        SELECT m.unique_id, {cols}, count(*) AS record_count
+        FROM {std_table} s JOIN {map_table} m USING (record_id)
+        GROUP BY m.unique_id
+        """
+    )
+    con.execute("DROP TABLE lk_profile_keys")
+    return con.execute(f"SELECT count(*) FROM {profiles_table}").fetchone()[0]
+
+
+def load_profiles_into(
+    splink_con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection,
+    profiles_table: str,
+    name: str = "profiles",
+) -> None:
+    """Copy the profiles table from the working connection into Splink's connection."""
+    arrow = con.execute(f"SELECT * EXCLUDE (record_count) FROM {profiles_table}").to_arrow_table()
+    splink_con.register("lk_profiles_arrow", arrow)
+    splink_con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM lk_profiles_arrow")
+    splink_con.unregister("lk_profiles_arrow")
+
+
+def make_linker(splink_con: duckdb.DuckDBPyConnection, settings, table: str = "profiles"):
+    """A Splink Linker over `table` on Splink's own connection."""
+    from splink import DuckDBAPI, Linker
+
+    return Linker(
+        table, settings, db_api=DuckDBAPI(connection=splink_con), set_up_basic_logging=False
+    )

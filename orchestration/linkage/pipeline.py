@@ -1,0 +1,202 @@
+"""The nightly person linkage: standardise, score with the saved model, cluster, keep ids.
+
+`run_person_linkage` is what the Dagster asset calls; it is a plain function over a DuckDB
+connection so tests run it without Dagster.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.linkage import diagnostics
+from orchestration.linkage.person_index import assign_stable_ids, ensure_person_tables
+from orchestration.linkage.predict import load_model, predict_and_cluster
+from orchestration.linkage.review import ensure_review_tables, refresh_review_queue
+from orchestration.linkage.settings import LinkageThresholds, model_path
+from orchestration.linkage.standardise import standardise_person_records
+
+logger = logging.getLogger(__name__)
+
+_TEMP_TABLES = (
+    "lk_std",
+    "lk_profiles",
+    "lk_record_map",
+    "lk_pairs",
+    "lk_record_clusters",
+    "lk_review_candidates",
+    "lk_roots",
+    "lk_isolated",
+)
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema, _, name = qualified.rpartition(".")
+    return (
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+            "AND (? = '' OR table_schema = ?)",
+            [name, schema, schema],
+        ).fetchone()[0]
+        > 0
+    )
+
+
+def ensure_run_metrics(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """CREATE SCHEMA IF NOT EXISTS linkage;
+           CREATE TABLE IF NOT EXISTS linkage.run_metrics (
+               run_id VARCHAR, run_at TIMESTAMP, metrics JSON)"""
+    )
+
+
+def previous_run_metrics(con: duckdb.DuckDBPyConnection, before_run: str | None = None) -> dict:
+    """Metrics of the latest run (or the latest before `before_run`), {} if none."""
+    ensure_run_metrics(con)
+    row = con.execute(
+        """SELECT metrics FROM linkage.run_metrics WHERE ? IS NULL OR run_id <> ?
+           ORDER BY run_at DESC LIMIT 1""",
+        [before_run, before_run],
+    ).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def run_person_linkage(
+    con: duckdb.DuckDBPyConnection,
+    source: str = "intermediate.int_person_records",
+    uprns: str | None = "linkage.record_uprns",
+    model_file: Path | None = None,
+    thresholds: LinkageThresholds | None = None,
+    reports_dir: Path | None = None,
+    run_id: str | None = None,
+    dashboards: bool = True,
+    truth_dir: Path | None = None,
+    truth_table: str | None = None,
+) -> dict:
+    """Link the persons in `source` and replace linkage.person_index; return the run summary.
+
+    Also refreshes linkage.review_queue, appends to linkage.person_id_history and
+    linkage.run_metrics, and writes diagnostics to `reports_dir` when given. With a truth
+    (the synthetic city's `truth_dir`, or a ready `truth_table` in tests), evaluation.py
+    measures accuracy; nothing that decides a link sees it.
+    """
+    started = time.monotonic()
+    now = datetime.now(UTC)
+    run_id = run_id or now.strftime("%Y%m%dT%H%M%S%f")
+    thresholds = thresholds or LinkageThresholds.from_env()
+    model_file = Path(model_file) if model_file else model_path()
+    ensure_person_tables(con)
+    ensure_review_tables(con)
+    ensure_run_metrics(con)
+    # The warehouse connection spills rather than growing past the stage's memory budget
+    # (Splink's own connection has its own cap, engine.splink_connection).
+    con.execute(f"SET memory_limit = '{os.environ.get('FAMILIES_LINKAGE_MEMORY', '4GB')}'")
+    if uprns and not table_exists(con, uprns):
+        uprns = None
+    timings = {}
+    try:
+        standardise_person_records(con, source, "lk_std", uprns=uprns)
+        timings["standardise"] = round(time.monotonic() - started, 1)
+
+        charts: dict[str, str] = {}
+
+        def _charts(linker, _df_predict):
+            if reports_dir is not None:
+                charts.update(diagnostics.write_model_charts(linker, reports_dir))
+
+        result = predict_and_cluster(
+            con,
+            "lk_std",
+            model_file,
+            thresholds,
+            decisions_table="linkage.review_decisions",
+            diagnostics=_charts,
+        )
+        timings["predict_and_cluster"] = round(time.monotonic() - started, 1)
+        id_events = assign_stable_ids(con, "lk_record_clusters", run_id, now)
+        queued = refresh_review_queue(con, "lk_review_candidates", run_id, now)
+        summary = {
+            "run_id": run_id,
+            "model": model_file.name,
+            "thresholds": vars(thresholds),
+            "counts": {
+                "records": result.records,
+                "distinct_profiles": result.profiles,
+                "scored_pairs": result.scored_pairs,
+                "linked_pairs": result.linked_pairs,
+                "persons": result.clusters,
+                "review_queue": queued,
+                **{f"ids_{k}": v for k, v in id_events.items()},
+            },
+            "cluster_sizes": diagnostics.cluster_size_distribution(con),
+            "link_rates": diagnostics.link_rates(con, "lk_std"),
+        }
+        if reports_dir is not None and dashboards:
+            charts.update(
+                diagnostics.write_restricted_dashboards(
+                    con,
+                    load_model(model_file),
+                    reports_dir / "restricted",
+                    floor=min(thresholds.review_low, thresholds.link),
+                )
+            )
+        timings["total"] = round(time.monotonic() - started, 1)
+        summary["seconds"] = timings
+        summary["reports"] = sorted(charts)
+        metrics = {
+            "records_per_person": result.records / max(result.clusters, 1),
+            "share_in_two_or_more_sources": summary["link_rates"][
+                "share_of_persons_in_two_or_more_sources"
+            ],
+            "pair_link_rates": summary["link_rates"]["pair_link_rates"],
+            "max_profiles_in_a_cluster": summary["cluster_sizes"]["max_profiles_in_a_cluster"],
+            "records": result.records,
+        }
+        con.execute(
+            "INSERT INTO linkage.run_metrics VALUES (?, ?, ?)",
+            [run_id, now.replace(tzinfo=None), json.dumps(metrics)],
+        )
+        if truth_dir is not None or truth_table is not None:
+            # Accuracy is a report on the synthetic city, never a reason to fail the run.
+            try:
+                summary["accuracy"] = _evaluate(
+                    con, source, reports_dir, truth_dir, truth_table, uprns
+                )
+            except (FileNotFoundError, duckdb.Error) as error:
+                logger.warning("accuracy not measured: %s", error)
+                summary["accuracy_error"] = str(error)
+        if reports_dir is not None:
+            diagnostics.write_run_report(reports_dir, summary)
+    finally:
+        for table in _TEMP_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    logger.info("person linkage: %d records -> %d persons", result.records, result.clusters)
+    return summary
+
+
+def _evaluate(con, source, reports_dir, truth_dir, truth_table, uprns) -> dict:
+    from orchestration.linkage import evaluation
+
+    accuracy = evaluation.evaluate_run(
+        con,
+        source,
+        reports_dir,
+        truth_dir=truth_dir,
+        truth_table=truth_table,
+        record_uprns=uprns,
+    )
+    result = {
+        "splink": accuracy["splink"]["pairwise"],
+        "baseline_exact_name_dob": accuracy["baseline_exact_name_dob"]["pairwise"],
+        "blocking_recall": accuracy["blocking"]["blocking_recall"],
+        "disparities": len(accuracy["splink"]["disparities"]),
+    }
+    if "addresses" in accuracy:
+        result["addresses"] = accuracy["addresses"]
+    return result

@@ -1,0 +1,122 @@
+"""`families link`: link (or, given one file, deduplicate) person files in the standard schema.
+
+Same standardisation, model and clustering as the nightly run; writes the scored pairs and
+the clusters to a folder. Nothing is written to the warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from orchestration.linkage.inputs import load_person_files
+from orchestration.linkage.predict import comparison_level_labels, load_model, predict_and_cluster
+from orchestration.linkage.settings import LinkageThresholds, model_path
+from orchestration.linkage.standardise import standardise_person_records
+
+
+def link_files(
+    inputs: Sequence[Path],
+    output_dir: Path,
+    model_file: Path | None = None,
+    thresholds: LinkageThresholds | None = None,
+) -> dict:
+    """Write pairs.csv, clusters.csv and summary.json for the person files `inputs`."""
+    thresholds = thresholds or LinkageThresholds.from_env()
+    model_file = Path(model_file) if model_file else model_path()
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    try:
+        load_person_files(con, inputs, "lk_input")
+        standardise_person_records(con, "lk_input", "lk_std")
+        result = predict_and_cluster(con, "lk_std", model_file, thresholds)
+        labels = comparison_level_labels(load_model(model_file))
+        gamma_cols = [
+            c
+            for (c,) in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'lk_pairs' AND column_name LIKE 'gamma_%' "
+                "ORDER BY ordinal_position"
+            ).fetchall()
+        ]
+        level_cols = []
+        for col in gamma_cols:
+            name = col.removeprefix("gamma_")
+            cases = " ".join(
+                f"WHEN {g} THEN '{label.replace(chr(39), chr(39) * 2)}'"
+                for g, label in labels.get(name, {}).items()
+            )
+            level_cols.append(f"CASE p.{col} {cases} END AS {name}_level")
+        levels = (", " + ", ".join(level_cols)) if level_cols else ""
+        # Profile pairs expand to record pairs; records with identical standardised fields
+        # are pairs of probability 1 by construction.
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE lk_out_pairs AS
+            SELECT least(ml.record_id, mr.record_id) AS record_id_l,
+                   greatest(ml.record_id, mr.record_id) AS record_id_r,
+                   round(p.match_probability, 6) AS match_probability,
+                   round(p.match_weight, 3) AS match_weight,
+                   p.match_probability >= {thresholds.link} AS is_linked,
+                   p.match_probability >= {thresholds.review_low}
+                       AND p.match_probability < {thresholds.review_high} AS needs_review
+                   {levels}
+            FROM lk_pairs p
+            JOIN lk_record_map ml ON ml.unique_id = p.unique_id_l
+            JOIN lk_record_map mr ON mr.unique_id = p.unique_id_r
+            UNION ALL BY NAME
+            SELECT a.record_id AS record_id_l, b.record_id AS record_id_r, 1.0 AS match_probability,
+                   NULL AS match_weight, true AS is_linked, false AS needs_review
+            FROM lk_record_map a JOIN lk_record_map b
+              ON a.unique_id = b.unique_id AND a.record_id < b.record_id
+            """
+        )
+        pairs_path = output_dir / "pairs.csv"
+        con.execute(
+            f"COPY (SELECT * FROM lk_out_pairs ORDER BY match_probability DESC, record_id_l, "
+            f"record_id_r) TO '{_sql_path(pairs_path)}' (HEADER)"
+        )
+        clusters_path = output_dir / "clusters.csv"
+        con.execute(
+            f"""
+            COPY (
+                SELECT c.record_id, i.source_dataset,
+                       'C' || lpad(dense_rank() OVER (ORDER BY c.cluster_key)::VARCHAR, 7, '0')
+                           AS cluster_id,
+                       count(*) OVER (PARTITION BY c.cluster_key) AS cluster_size
+                FROM lk_record_clusters c JOIN lk_input i USING (record_id)
+                ORDER BY cluster_id, c.record_id
+            ) TO '{_sql_path(clusters_path)}' (HEADER)
+            """
+        )
+        files = con.execute("SELECT count(DISTINCT source_dataset) FROM lk_input").fetchone()[0]
+        summary = {
+            "mode": "deduplicate" if len(inputs) == 1 else "link and deduplicate",
+            "input_files": len(inputs),
+            "source_datasets": files,
+            "model": model_file.name,
+            "thresholds": vars(thresholds),
+            "records": result.records,
+            "distinct_profiles": result.profiles,
+            "scored_pairs": con.execute("SELECT count(*) FROM lk_out_pairs").fetchone()[0],
+            "linked_pairs": con.execute(
+                "SELECT count(*) FROM lk_out_pairs WHERE is_linked"
+            ).fetchone()[0],
+            "pairs_needing_review": con.execute(
+                "SELECT count(*) FROM lk_out_pairs WHERE needs_review"
+            ).fetchone()[0],
+            "clusters": result.clusters,
+            "outputs": {"pairs": str(pairs_path), "clusters": str(clusters_path)},
+        }
+        (output_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+        return summary
+    finally:
+        con.close()
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -1,0 +1,149 @@
+"""`families link` on small files: deduplicate one file, link several; and UPRN matching."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import main
+from orchestration.linkage.addresses import gazetteer_canonical_sql, match_record_addresses
+from orchestration.linkage.sample_data import make_sample_person_data
+
+HEADER = ["record_id", "first_name", "surname", "dob", "sex", "address", "postcode"]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> Path:
+    sample = make_sample_person_data(persons=400, seed=11)
+    folder = tmp_path_factory.mktemp("train")
+    for name, frame in sample.files.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    out = folder / "model.json"
+    code = main(
+        [
+            "train-linkage",
+            *sum((["--input", str(p)] for p in sorted(folder.glob("*.csv"))), []),
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0 and out.is_file()
+    assert json.loads(out.read_text())["comparisons"]
+    assert (folder / "model.meta.json").is_file()
+    return out
+
+
+def _write(path: Path, rows: list[list[str]], header=HEADER) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _clusters(out: Path) -> dict[str, str]:
+    with (out / "clusters.csv").open() as handle:
+        return {r["record_id"]: r["cluster_id"] for r in csv.DictReader(handle)}
+
+
+def test_one_file_is_deduplicated(tmp_path, model):
+    people = _write(
+        tmp_path / "people.csv",
+        [
+            ["1", "Katherine", "O'Brien", "2004-05-06", "F", "1 High Street", "BS1 1AA"],
+            ["2", "KATIE", "OBrien", "06/05/2004", "F", "1 High St", "BS11AA"],
+            ["3", "Muhammad", "Khan", "2001-01-02", "M", "5 Mill Lane", "BS2 2BB"],
+            ["4", "Mohammed", "Khan", "2001-01-02", "M", "5 Mill Lane", "BS2 2BB"],
+            ["5", "Oliver", "Smith", "1999-12-31", "M", "9 Park Avenue", "BS3 3CC"],
+            ["6", "Olivia", "Smith", "1999-12-31", "F", "9 Park Avenue", "BS3 3CC"],
+        ],
+    )
+    out = tmp_path / "out"
+    assert main(["link", "--input", str(people), "--output", str(out), "--model", str(model)]) == 0
+    clusters = _clusters(out)
+    assert set(clusters) == {"1", "2", "3", "4", "5", "6"}
+    assert clusters["1"] == clusters["2"]
+    assert clusters["3"] == clusters["4"]
+    assert clusters["5"] != clusters["6"]  # twins of different sex and name
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["mode"] == "deduplicate" and summary["clusters"] == 4
+    with (out / "pairs.csv").open() as handle:
+        pairs = list(csv.DictReader(handle))
+    assert {"record_id_l", "record_id_r", "match_probability", "dob_level"} <= set(pairs[0])
+
+
+def test_two_files_are_linked_with_identifiers(tmp_path, model):
+    header = [*HEADER, "nhs_number"]
+    a = _write(
+        tmp_path / "gp.csv",
+        [
+            ["g1", "Łukasz", "Kowalski", "2010-03-04", "M", "", "BS5 6XX", "9434765919"],
+            ["g2", "Amina", "Warsame", "2012-07-08", "F", "", "BS5 7YY", ""],
+        ],
+        header,
+    )
+    b = _write(
+        tmp_path / "school.csv",
+        [
+            ["s1", "Lukasz", "Kowalski", "2010-04-03", "M", "", "BS5 6XX", ""],
+            ["s2", "Amina", "Warsame", "2012-07-08", "F", "", "BS5 7YY", ""],
+            ["s3", "Hodan", "Warsame", "2014-01-01", "F", "", "BS5 7YY", ""],
+        ],
+        header,
+    )
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "link",
+                "--input",
+                str(a),
+                "--input",
+                str(b),
+                "--output",
+                str(out),
+                "--model",
+                str(model),
+            ]
+        )
+        == 0
+    )
+    clusters = _clusters(out)
+    assert clusters["g1"] == clusters["s1"]
+    assert clusters["g2"] == clusters["s2"] != clusters["s3"]
+
+
+def test_a_file_without_required_columns_is_refused_with_a_reason(tmp_path, model, capsys):
+    bad = _write(tmp_path / "bad.csv", [["1", "x"]], header=["id", "name"])
+    assert (
+        main(["link", "--input", str(bad), "--output", str(tmp_path / "o"), "--model", str(model)])
+        == 2
+    )
+    assert "missing column" in capsys.readouterr().err
+
+
+def test_addresses_match_to_gazetteer_uprns_with_a_status():
+    con = duckdb.connect()
+    con.execute(
+        """CREATE TABLE gazetteer AS SELECT * FROM (VALUES
+            (100, '1 High Street, Bristol', 'BS1 1AA'), (101, '2 High Street, Bristol', 'BS1 1AA'),
+            (102, 'Flat 1, 3 Mill Lane, Bristol', 'BS2 2BB')) t(uprn, address, postcode)"""
+    )
+    con.execute(
+        """CREATE TABLE recs AS SELECT * FROM (VALUES
+            ('a', '1 HIGH ST', 'BS11AA'), ('b', 'flat 1 3 mill lane', 'BS2 2BB'),
+            ('c', NULL, NULL), ('d', '99 Nowhere Road', 'ZZ1 1ZZ'))
+            t(record_id, address, postcode)"""
+    )
+    summary = match_record_addresses(con, "recs", gazetteer_canonical_sql(con, "gazetteer"))
+    rows = dict(con.execute("SELECT record_id, uprn FROM linkage.record_uprns").fetchall())
+    status = dict(
+        con.execute("SELECT record_id, match_status FROM linkage.record_uprns").fetchall()
+    )
+    assert rows["a"] == "100" and rows["b"] == "102"
+    assert status["c"] == "unmatched" and status["d"] == "unmatched"
+    assert summary["records_without_address"] == 1
