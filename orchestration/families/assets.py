@@ -118,7 +118,39 @@ def eligible_families_csv(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-# The lead wires these into definitions.py, with resources {"dbt": dbt_resource(), "duckdb": ...}.
-write_eligible_families_csv_asset = eligible_families_csv
-ASSETS = [dbt_before_linkage, dbt_after_linkage, eligible_families_csv]
-# Resource key "dbt" (the lead adds {"dbt": dbt_resource()} beside "duckdb").
+@dg.asset(
+    key=["evaluation", "eligibility_accuracy"],
+    deps=[dg.AssetKey(["eligible_families"]), dg.AssetKey(["family_criteria"])],
+    group_name="evaluation",
+    pool="duckdb",
+    description="Eligibility precision and recall, overall and per criterion, against the "
+    "synthetic city's ground truth (data/reports/families/accuracy.json). Nothing reads it "
+    "back: truth never decides a flag or a list.",
+)
+def eligibility_accuracy() -> dg.MaterializeResult:
+    from orchestration import paths
+    from orchestration.families.evaluation import evaluate_eligibility
+
+    if not (paths.truth_dir() / "family_truth.parquet").exists():
+        # Real agency data has no ground truth: there is nothing to measure against.
+        return dg.MaterializeResult(metadata={"measured": False})
+    report = evaluate_eligibility()
+    overall = report["overall"]["eligibility"]
+    return dg.MaterializeResult(
+        metadata={
+            "measured": True,
+            "as_at_date": report["as_at_date"],
+            # None where there is nothing to score (no eligible family either side).
+            **{
+                name: dg.MetadataValue.float(float(overall[name]))
+                for name in ("precision", "recall", "f1")
+                if overall[name] is not None
+            },
+            "report": dg.MetadataValue.path(
+                str(paths.reports_dir() / "families" / "accuracy.json")
+            ),
+        }
+    )
+
+
+ASSETS = [dbt_before_linkage, dbt_after_linkage, eligible_families_csv, eligibility_accuracy]
