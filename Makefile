@@ -10,14 +10,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_HOUSEHOLDS ?= 2000
 DEMO_SEED ?= 20150901
-BENCH_HOUSEHOLDS ?= 200000
 
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env demo test ui bench lint clean
+.PHONY: env demo test ui lint clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -37,9 +36,6 @@ test: env
 
 ui: env
 	$(BIN)/families ui
-
-bench: env
-	$(BIN)/families bench --households $(BENCH_HOUSEHOLDS)
 
 lint: env
 	$(BIN)/ruff check orchestration tests

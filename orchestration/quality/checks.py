@@ -77,8 +77,8 @@ def check_result(quality: DatasetQuality) -> dg.AssetCheckResult:
     )
 
 
-def build_quality_check(table: str) -> dg.AssetChecksDefinition:
-    """The blocking check for one raw table."""
+def build_quality_check(table: str, contracts: dict | None = None) -> dg.AssetChecksDefinition:
+    """The blocking check for one raw table, judged against the contracts it was built from."""
 
     @dg.asset_check(
         asset=dg.AssetKey(["raw", table]),
@@ -90,7 +90,7 @@ def build_quality_check(table: str) -> dg.AssetChecksDefinition:
     )
     def _quality_check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
-            quality = check_dataset(con, table)
+            quality = check_dataset(con, table, contracts)
         return check_result(quality)
 
     return _quality_check
@@ -99,7 +99,7 @@ def build_quality_check(table: str) -> dg.AssetChecksDefinition:
 def build_quality_checks(contracts: dict | None = None) -> list[dg.AssetChecksDefinition]:
     """One check per contract (pass the same contracts the raw assets were built from)."""
     tables = sorted(contracts) if contracts is not None else contract_tables()
-    return [build_quality_check(t) for t in tables]
+    return [build_quality_check(t, contracts) for t in tables]
 
 
 CHECKS: list[dg.AssetChecksDefinition] = build_quality_checks()

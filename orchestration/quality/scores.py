@@ -38,6 +38,12 @@ def load_scores(con: Any, datasets: list[str] | None = None) -> dict[str, list[L
             return {}
         where = f"and r.dataset in ({', '.join('?' for _ in datasets)})"
         params = list(datasets)
+    validated = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'quality' and table_name = 'validation_results'"
+    ).fetchone()[0]
+    if not validated:
+        return {}  # nothing validated yet in this warehouse: no history to show
     rows = con.execute(
         f"""
         select r.dataset, r.load_id, r.extract_date, r.dimension, avg(r.pass_rate) * 100

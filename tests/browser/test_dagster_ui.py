@@ -57,7 +57,7 @@ def _graphql(port: int, query: str, variables: dict | None = None) -> dict:
 
 
 RUNS_QUERY = """
-query { runsOrError(limit: 5) { ... on Runs { results { runId jobName status } } } }
+query { runsOrError(limit: 20) { ... on Runs { results { runId jobName status } } } }
 """
 
 
@@ -69,7 +69,9 @@ def _runs(port: int) -> list[dict]:
 def dagster_ui(tmp_path_factory, small_city_dir):
     """`families ui` on a free port over a copy of the small city, stopped cleanly afterwards."""
     if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed: .ci/run installs it (apt-get install chromium)")
+        pytest.fail(
+            "Debian's chromium is not installed: .ci/run installs it (apt-get install chromium)"
+        )
     work = tmp_path_factory.mktemp("ui")
     data_dir = work / "data"
     shutil.copytree(small_city_dir / "landing", data_dir / "landing")
@@ -115,13 +117,17 @@ def page(dagster_ui, tmp_path_factory):
 
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--user-data-dir={profile}"]
+        # A fresh profile per run: no state carried over from another session.
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1600, "height": 1000},
         )
-        browser_page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        browser_page = context.new_page()
         browser_page.set_default_timeout(60_000)
         yield browser_page
-        browser.close()
+        context.close()
 
 
 def _open(page, url: str) -> None:
@@ -155,22 +161,25 @@ def test_lineage_runs_from_landing_through_linkage_to_eligible_families(page, da
 def test_nightly_job_launched_from_the_ui_succeeds(page, dagster_ui):
     port = dagster_ui["port"]
     _open(page, f"http://127.0.0.1:{port}/locations/{LOCATION}/jobs/nightly")
-    assert not _runs(port), "a run existed before the click"
+    # The landing sensor may already have started a load run for the files it found: the
+    # run this test follows is the nightly run its click starts.
+    before = {run["runId"] for run in _runs(port)}
     page.get_by_role("button", name="Materialize all").click()
 
     deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
-    status = None
+    run = None
     while time.monotonic() < deadline:
-        runs = _runs(port)
-        status = runs[0]["status"] if runs else None
-        if status in {"SUCCESS", "FAILURE", "CANCELED"}:
+        launched = [
+            r for r in _runs(port) if r["runId"] not in before and r["jobName"] == "nightly"
+        ]
+        run = launched[0] if launched else None
+        if run and run["status"] in {"SUCCESS", "FAILURE", "CANCELED"}:
             break
         time.sleep(5)
-    run_id = runs[0]["runId"]
-    _open(page, f"http://127.0.0.1:{port}/runs/{run_id}")
+    assert run, "no nightly run was launched by the click"
+    _open(page, f"http://127.0.0.1:{port}/runs/{run['runId']}")
     _screenshot(page, dagster_ui, "nightly_run")
-    assert status == "SUCCESS", f"nightly run ended {status}; see the run page screenshot"
-    assert runs[0]["jobName"] == "nightly"
+    assert run["status"] == "SUCCESS", f"nightly run ended {run['status']}: see the screenshot"
 
     outputs = dagster_ui["data_dir"] / "outputs" / "eligible_families.csv"
     assert outputs.exists() and outputs.stat().st_size > 0

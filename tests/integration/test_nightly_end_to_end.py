@@ -70,8 +70,9 @@ def two_nights(small_city_dir, tmp_path_factory):
 
     first = _nightly(data_dir, work / "dagster_home")
     assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
+    person_ids_sql = "select record_id, person_id from linkage.person_index order by 1"
     after_first = {
-        "person_ids": _query(db, "select record_id, person_id from linkage.person_index order by 1"),
+        "person_ids": _query(db, person_ids_sql),
         "eligible": _query(db, "select * from marts.eligible_families order by all"),
         "csv": (data_dir / "outputs" / "eligible_families.csv").read_text(),
     }
@@ -138,9 +139,10 @@ def test_a_second_night_with_nothing_new_changes_nothing(two_nights):
     assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
     db = two_nights["db"]
     before = two_nights["after_first"]
-    assert _query(
-        db, "select record_id, person_id from linkage.person_index order by 1"
-    ) == before["person_ids"], "person ids are stable across reruns"
+    assert (
+        _query(db, "select record_id, person_id from linkage.person_index order by 1")
+        == before["person_ids"]
+    ), "person ids are stable across reruns"
     assert _query(db, "select * from marts.eligible_families order by all") == before["eligible"]
     assert (two_nights["data_dir"] / "outputs" / "eligible_families.csv").read_text() == before[
         "csv"

@@ -1,5 +1,7 @@
--- Where each person lives as at the as-at date. Every dated record placing them at a UPRN
--- votes for it with its source's weight (seed residence_source_weights: how far that source's
+-- Where each person lives as at the as-at date. A stay is over once the person has been seen
+-- at another address after its last record (a move); among stays not over, each source's
+-- latest record placing them at a UPRN (a later record from a source supersedes its earlier
+-- ones) votes for it with its source's weight (seed residence_source_weights: how far that source's
 -- address is kept up to date; 0.9 if unlisted), the vote halving every
 -- var('residence_half_life_days') days before the as-at date: several recent records outvote a single one carrying a stale address, and a move
 -- shows as soon as the latest snapshots (census, child health, tenancies) carry it.
@@ -38,6 +40,23 @@ source_weights as (
 
 ),
 
+latest_by_source as (
+
+    -- Each source states one current address per person: a later record from the same
+    -- source supersedes its earlier ones, so years of records at a former address do not
+    -- outvote the latest snapshots showing a move.
+    select record_persons.*
+    from record_persons
+    cross join parameters
+    where record_persons.uprn is not null
+        and record_persons.event_on <= parameters.as_at_date
+    qualify rank() over (
+        partition by record_persons.person_id, record_persons.source_dataset
+        order by record_persons.event_on desc
+    ) = 1
+
+),
+
 votes as (
 
     select
@@ -49,12 +68,10 @@ votes as (
                 / {{ var('residence_half_life_days', 90) }})
         ) as residence_score,
 
-    from record_persons
+    from latest_by_source as record_persons
     cross join parameters
     left join source_weights
         on record_persons.source_dataset = source_weights.source_dataset
-    where record_persons.uprn is not null
-        and record_persons.event_on <= parameters.as_at_date
     group by record_persons.person_id, record_persons.uprn
 
 ),
@@ -69,7 +86,18 @@ ranked as (
         stays.last_seen_on,
         row_number() over (
             partition by votes.person_id
-            order by votes.residence_score desc, stays.last_seen_on desc, votes.uprn
+            order by
+                -- a stay is over once the person has been seen at another address after it
+                exists (
+                    select 1
+                    from stays as later
+                    where later.person_id = votes.person_id
+                        and later.uprn <> votes.uprn
+                        and later.first_seen_on > stays.last_seen_on
+                ),
+                votes.residence_score desc,
+                stays.last_seen_on desc,
+                votes.uprn
         ) as residence_rank,
 
     from votes

@@ -24,7 +24,11 @@ renamed as (
         cast(null as varchar) as nhs_number,
         cast("UPN" as varchar) as upn,
         cast(null as varchar) as ni_number,
-        cast(_extract_date as date) as event_date,
+        -- The address is as held on census day, not on the (term-end) extract date: DfE census
+        -- days are the first Thursday of October (AUT), third Thursday of January (SPR) and
+        -- third Thursday of May (SUM), so a pupil who moved after census day still shows the
+        -- old address in the summer extract and must not outvote newer evidence of a move.
+        cast(coalesce({{ census_day('"CensusTerm"') }}, cast(_extract_date as date)) as date) as event_date,
         "CensusTerm" as census_term,
         "LAEstab" as school_id,
         "NCyearActual" as year_group,
