@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine with only Python 3.11:
 #   make demo   generate the demo city (if none), run the nightly job once, print a summary
 #   make test   the whole test suite (what .ci/run calls)
+#   make bench  the city-scale benchmark (BENCH_HOUSEHOLDS=200000): time and memory per stage
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 UV_VERSION := 0.13.9
@@ -10,13 +11,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_HOUSEHOLDS ?= 2000
 DEMO_SEED ?= 20150901
+BENCH_HOUSEHOLDS ?= 200000
+BENCH_SEED ?= 20150901
 
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env demo test ui lint clean
+.PHONY: env demo test bench ui lint clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -33,6 +36,9 @@ demo: env
 
 test: env
 	$(BIN)/python -m pytest
+
+bench: env
+	$(BIN)/families bench --households $(BENCH_HOUSEHOLDS) --seed $(BENCH_SEED)
 
 ui: env
 	$(BIN)/families ui

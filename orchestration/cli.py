@@ -14,6 +14,7 @@ SUBCOMMAND_MODULES = (
     "orchestration.quality.cli",
     "orchestration.linkage.cli",
     "orchestration.families.cli",
+    "orchestration.bench.cli",
 )
 
 

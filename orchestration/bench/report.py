@@ -1,0 +1,146 @@
+"""The benchmark's report: `<date>.json` (every figure) and `<date>.md` (the summary to read)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from orchestration.bench.stages import OVERHEAD, STAGES
+
+# The goals the nightly job is held to on this 2-core machine (issue 7), at 200,000 households.
+FIRST_NIGHT_MAX_SECONDS = 20 * 60
+FIRST_NIGHT_MAX_GB = 10.0
+SECOND_NIGHT_MAX_SHARE = 0.25
+
+
+def goals(result: dict) -> list[dict]:
+    """Each goal with the measured figure and whether it was met."""
+    first, _second = result["nights"]
+    share = result["second_night_share_of_first"]
+    return [
+        {
+            "goal": "first night at most 20 minutes",
+            "measured": f"{first['seconds'] / 60:.1f} min",
+            "met": first["seconds"] <= FIRST_NIGHT_MAX_SECONDS,
+        },
+        {
+            "goal": "first night at most 10 GB",
+            "measured": f"{first['peak_gb']:.2f} GB",
+            "met": first["peak_gb"] <= FIRST_NIGHT_MAX_GB,
+        },
+        {
+            "goal": "second night at most a quarter of the first",
+            "measured": f"{share:.0%}",
+            "met": share <= SECOND_NIGHT_MAX_SHARE,
+        },
+    ]
+
+
+def write_reports(result: dict, out_dir: Path) -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = {**result, "goals": goals(result)}
+    json_path = out_dir / f"{result['date']}.json"
+    json_path.write_text(json.dumps(result, indent=2, default=str))
+    md_path = out_dir / f"{result['date']}.md"
+    md_path.write_text(markdown(result))
+    return json_path, md_path
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _rows(figures: dict) -> str:
+    return ", ".join(f"{k.replace('_', ' ')} {_fmt(v)}" for k, v in figures.items()) or "-"
+
+
+def markdown(result: dict) -> str:
+    first, second = result["nights"]
+    m = result["machine"]
+    lines = [
+        f"# Benchmark, {result['households']:,} households ({result['date']})",
+        "",
+        f"Command: `{result['command']}`. Machine: {m['cores']} cores, {m['memory_gb']} GB, "
+        f"Python {m['python']}. Code: {result['code']['commit'][:10]}"
+        + (" with uncommitted changes" if result["code"]["uncommitted_changes"] else "")
+        + ".",
+        "",
+        "Wall time from the run's Dagster event log, per stage; peak memory is the resident "
+        "memory of the whole process tree (the job, dbt, DuckDB), sampled every 0.2 s.",
+        "",
+        "## Goals",
+        "",
+        "| goal | measured | met |",
+        "|---|---|---|",
+        *(
+            f"| {g['goal']} | {g['measured']} | {'yes' if g['met'] else 'NO'} |"
+            for g in goals(result)
+        ),
+        "",
+        "## Stages",
+        "",
+        "| stage | night 1 s | night 1 peak GB | night 2 s | night 2 peak GB | night 1 rows | "
+        "night 2 rows |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    generate = result["generate"]
+    if generate.get("reused"):
+        lines.append("| generate | (reused city) | | | | " + _rows(generate["rows"]) + " | |")
+    else:
+        lines.append(
+            f"| generate | {generate['seconds']:.0f} | {generate['peak_gb']:.2f} | | | "
+            f"{_rows(generate['rows'])} | |"
+        )
+    for stage in (*STAGES[1:], OVERHEAD):
+        a, b = first["stages"][stage], second["stages"][stage]
+        lines.append(
+            f"| {stage} | {a['seconds']:.0f} | {a['peak_gb']:.2f} | {b['seconds']:.0f} | "
+            f"{b['peak_gb']:.2f} | {_rows(a.get('rows', {}))} | {_rows(b.get('rows', {}))} |"
+        )
+    lines.append(
+        f"| **whole night** | **{first['seconds']:.0f}** | **{first['peak_gb']:.2f}** | "
+        f"**{second['seconds']:.0f}** | **{second['peak_gb']:.2f}** | | |"
+    )
+    lines += [
+        "",
+        f"Load average when each night started: {first['load_average_at_start']} and "
+        f"{second['load_average_at_start']} (2 cores: above about 2 means other work competed).",
+        "",
+        "## Accuracy against the synthetic truth",
+        "",
+        "| measure | night 1 precision | recall | F1 | night 2 precision | recall | F1 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, pick in (
+        ("person linkage (Splink), pairwise", lambda a: a["linkage"]["splink"]),
+        (
+            "exact name + date of birth baseline, pairwise",
+            lambda a: a["linkage"]["baseline_exact_name_dob"],
+        ),
+        ("addresses on UPRNs", lambda a: a["linkage"]["addresses"]),
+        ("families (households with a dependent child)", lambda a: a["family_detection"]),
+        ("eligible families", lambda a: a["eligibility"]),
+    ):
+        cells = []
+        for night in (first, second):
+            figures = pick(night["accuracy"]) or {}
+            cells += [_fmt(figures.get(k)) for k in ("precision", "recall", "f1")]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"Blocking recall: {_fmt(first['accuracy']['linkage']['blocking_recall'])} (night 1). "
+        f"Eligibility as at {first['accuracy']['eligibility'].get('as_at_date')} (night 1) and "
+        f"{second['accuracy']['eligibility'].get('as_at_date')} (night 2).",
+        "",
+        "## Slowest steps, night 1",
+        "",
+        *(f"- `{s['step']}`: {s['seconds']:.0f} s" for s in first["slowest_steps"]),
+        "",
+    ]
+    return "\n".join(lines)
