@@ -218,9 +218,11 @@ def night_rows(city: BenchCity, since: dt.datetime) -> dict[str, dict]:
             [since],
         ).fetchone()
         rows["load"] = {"files": files, "rows_loaded": loaded, "rows_quarantined": rejected}
+        # This night's loads only: a dataset with nothing new re-reads its stored result.
         validated, datasets = con.execute(
             """SELECT coalesce(sum(row_count), 0), count(DISTINCT dataset)
-               FROM quality.validation_runs WHERE validated_at >= ?""",
+               FROM quality.validation_runs WHERE load_id IN (
+                   SELECT load_id FROM ops.load_register WHERE started_at >= ?)""",
             [since],
         ).fetchone()
         rows["validate"] = {"rows_validated": validated, "datasets": datasets}

@@ -75,12 +75,15 @@ def known_to_child_health(contract: Any, mostly: float = 0.9) -> list[Check]:
     postcode = cols.postcode_column(contract)
     if not dob or not (surname or postcode):
         return []
-    dob_sql = f"try_cast({cols.quote(dob)} as date)"
+    keys = [("_key_dob", f"try_cast({cols.quote(dob)} as date)")]
+    dob_sql = "_key_dob"
     conditions = []
     if surname:
-        conditions.append(f"k.ref_surname_key = {refs.sql_name_key(cols.quote(surname))}")
+        keys.append(("_key_surname", refs.sql_name_key(cols.quote(surname))))
+        conditions.append("k.ref_surname_key = _key_surname")
     if postcode:
-        conditions.append(f"k.ref_postcode = {sql_normalise_postcode(cols.quote(postcode))}")
+        keys.append(("_key_postcode", sql_normalise_postcode(cols.quote(postcode))))
+        conditions.append("k.ref_postcode = _key_postcode")
     return [
         Check(
             name="child_known_to_child_health",
@@ -88,6 +91,7 @@ def known_to_child_health(contract: Any, mostly: float = 0.9) -> list[Check]:
             dimension="consistency",
             severity="warning",
             columns=tuple(c for c in (dob, surname, postcode) if c),
+            keys=tuple(keys),
             sql=f"case when {dob_sql} is null then null else exists (select 1 from "
             f"{refs.CHILD_HEALTH_CHILDREN} k where k.ref_dob = {dob_sql} and "
             f"({' or '.join(conditions)})) end",
@@ -109,7 +113,8 @@ def agrees_with_child_health(
 
     A pupil is paired with a registration by birth date and postcode to compare names (a
     typo, a nickname or swapped names in either source), and by birth date and names to
-    compare postcodes (an address one source has not updated). Unpaired pupils are not judged.
+    compare postcodes with the registration as at the extract (an address one source has not
+    updated). Unpaired pupils are not judged.
     """
     dob = cols.first_of_kind(contract, "date_of_birth")
     surname = cols.surname_column(contract)
@@ -117,11 +122,17 @@ def agrees_with_child_health(
     postcode = cols.postcode_column(contract)
     if not (dob and surname and forename and postcode):
         return []
-    d = f"try_cast({cols.quote(dob)} as date)"
-    s = refs.sql_name_key(cols.quote(surname))
-    f = refs.sql_name_key(cols.quote(forename))
-    p = sql_normalise_postcode(cols.quote(postcode))
+    keys = (
+        ("_key_dob", f"try_cast({cols.quote(dob)} as date)"),
+        ("_key_surname", refs.sql_name_key(cols.quote(surname))),
+        ("_key_forename", refs.sql_name_key(cols.quote(forename))),
+        ("_key_postcode", sql_normalise_postcode(cols.quote(postcode))),
+    )
+    d, s, f, p = (name for name, _ in keys)
     ref = refs.CHILD_HEALTH_CHILDREN
+    as_at = refs.CHILD_HEALTH_AS_AT
+    extract = "cast(_extract_date as date)"
+    when = f"k.ref_from <= {extract} and {extract} < k.ref_to"
     same_names = f"k.ref_surname_key = {s} and k.ref_forename_key = {f}"
     return [
         Check(
@@ -130,6 +141,7 @@ def agrees_with_child_health(
             dimension="consistency",
             severity="warning",
             columns=(forename, surname, dob, postcode),
+            keys=keys,
             sql=f"case when not exists (select 1 from {ref} k where k.ref_dob = {d} "
             f"and k.ref_postcode = {p}) then null else exists (select 1 from {ref} k "
             f"where k.ref_dob = {d} and k.ref_postcode = {p} and {same_names}) end",
@@ -147,13 +159,20 @@ def agrees_with_child_health(
             dimension="consistency",
             severity="warning",
             columns=(forename, surname, dob, postcode),
-            sql=f"case when not exists (select 1 from {ref} k where k.ref_dob = {d} "
-            f"and {same_names}) then null else exists (select 1 from {ref} k "
-            f"where k.ref_dob = {d} and {same_names} and k.ref_postcode = {p}) end",
+            keys=keys,
+            # Against the registrations around this extract (the child-health snapshots just
+            # before and after it), not any snapshot: the address a school has not updated
+            # is, by its nature, one an earlier snapshot held, so "any snapshot" hid most of
+            # them. A registration without a postcode pairs with nothing: its fault, not ours.
+            sql=f"case when not exists (select 1 from {as_at} k where k.ref_dob = {d} "
+            f"and {same_names} and {when} and k.ref_postcode is not null) then null "
+            f"else exists (select 1 from {as_at} k where k.ref_dob = {d} and {same_names} "
+            f"and {when} and k.ref_postcode = {p}) end",
             mostly=address_mostly,
-            requires=(ref,),
-            description="a child's postcode is that of their child-health registration "
-            f"(same names and birth date; at least {address_mostly:.0%})",
+            requires=(as_at,),
+            description="a child's postcode is that of their child-health registration at the "
+            "snapshot before or after the extract (same names and birth date; at least "
+            f"{address_mostly:.0%})",
             advice="{percent} of children ({count}) have a postcode different from their "
             "child-health registration: one of the two holds an old address; confirm the "
             "address with the family at each census and update it.",

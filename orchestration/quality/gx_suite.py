@@ -88,14 +88,32 @@ def get_context(root: Path | None = None) -> Any:
     return context
 
 
-def to_expectation(check: Check) -> Any:
-    """The GX expectation for a check; meta carries dimension and severity for reports."""
+def to_expectation(check: Check, tiers: list[Check] | None = None) -> Any:
+    """The GX expectation for a check; meta carries dimension and severity for reports.
+
+    `tiers` are the checks judged from this expectation's counts at another tolerance (the
+    `__blocking` error twin): GX does not count the same rows twice, so the page says where
+    the extract would be blocked instead.
+    """
     gx = _import_gx()
     gxe = gx.expectations
+    description = f"[{check.severity}, {check.dimension}] {check.description}"
+    for tier in tiers or []:
+        description += (
+            f"; [{tier.severity}] {tier.name}: below {tier.mostly:.0%} of rows "
+            f"(extracts of {tier.min_rows} rows or more)"
+        )
     common = {
-        "meta": {"check": check.name, "dimension": check.dimension, "severity": check.severity},
+        "meta": {
+            "check": check.name,
+            "dimension": check.dimension,
+            "severity": check.severity,
+            "tiers": [
+                {"check": t.name, "severity": t.severity, "mostly": t.mostly} for t in tiers or []
+            ],
+        },
         "severity": _GX_SEVERITY[check.severity],
-        "description": f"[{check.severity}, {check.dimension}] {check.description}",
+        "description": description,
     }
     if check.kind == "not_null":
         return gxe.ExpectColumnValuesToNotBeNull(
@@ -120,13 +138,19 @@ def to_expectation(check: Check) -> Any:
     raise ValueError(f"check {check.name}: unknown kind {check.kind}")
 
 
-def build_suite(context: Any, suite_name: str, checks: list[Check]) -> Any:
+def build_suite(
+    context: Any,
+    suite_name: str,
+    checks: list[Check],
+    tiers: dict[str, list[Check]] | None = None,
+) -> Any:
     gx = _import_gx()
+    tiers = tiers or {}
     # Expectations go in through the constructor: adding them one by one to a suite already
     # in the store rewrites the whole suite file per expectation (quadratic, seconds each).
     suite = gx.ExpectationSuite(
         name=suite_name,
-        expectations=[to_expectation(check) for check in checks],
+        expectations=[to_expectation(check, tiers.get(check.name)) for check in checks],
         meta={"source": "expectations/ (suites as code; regenerated on every validation)"},
     )
     return context.suites.add_or_update(suite)
@@ -146,8 +170,16 @@ def sanitise_result(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in (result or {}).items() if k not in _VALUE_KEYS}
 
 
-def prepare_validation(suite_name: str, checks: list[Check], context: Any | None = None) -> Any:
+def prepare_validation(
+    suite_name: str,
+    checks: list[Check],
+    context: Any | None = None,
+    tiers: dict[str, list[Check]] | None = None,
+) -> Any:
     """Save the suite and its validation definition; reuse the result for every load.
+
+    `checks` are the measured checks (one expectation per measurement); `tiers` maps a
+    check's name to the twins judged from its counts (see `validate.measured_checks`).
 
     Saving costs a few tenths of a second per suite, so it is skipped when the suite's
     checks are those saved last time (a fingerprint kept beside the suite).
@@ -157,14 +189,17 @@ def prepare_validation(suite_name: str, checks: list[Check], context: Any | None
 
     gx = _import_gx()
     context = context or get_context()
-    fingerprint = hashlib.sha256(json.dumps([repr(c) for c in checks]).encode()).hexdigest()
+    tiers = tiers or {}
+    fingerprint = hashlib.sha256(
+        json.dumps([repr(c) for c in checks] + [repr(sorted(tiers.items()))]).encode()
+    ).hexdigest()
     marker = Path(context.root_directory) / "uncommitted" / "suite_fingerprints" / suite_name
     if marker.exists() and marker.read_text() == fingerprint:
         try:
             return context.validation_definitions.get(suite_name)
         except Exception:  # noqa: BLE001 - missing or unreadable: rebuild below
             pass
-    suite = build_suite(context, suite_name, checks)
+    suite = build_suite(context, suite_name, checks, tiers)
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite_name, data=_batch_definition(context), suite=suite)
     )

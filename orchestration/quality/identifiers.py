@@ -100,23 +100,36 @@ def _is_blank(column_sql: str) -> str:
     return f"nullif(trim(cast({column_sql} as varchar)), '') is null"
 
 
+def _let(name: str, value_sql: str, body_sql: str) -> str:
+    """`body_sql` with `name` bound to `value_sql`, evaluated once per row. A check-digit
+    rule reads its cleaned value a dozen times; written out, DuckDB cleaned it a dozen times
+    (over twice as slow)."""
+    return f"list_transform([{value_sql}], lambda {name}: {body_sql})[1]"
+
+
 def sql_nhs_number_is_valid(column_sql: str) -> str:
     """DuckDB expression equal to `nhs_number_is_valid`, NULL for a missing value."""
-    n = f"regexp_replace(cast({column_sql} as varchar), '[\\s-]', '', 'g')"
+    cleaned = f"regexp_replace(cast({column_sql} as varchar), '[\\s-]', '', 'g')"
+    n = "_nhs"
     weighted = " + ".join(
         f"try_cast(substr({n}, {i + 1}, 1) as integer) * {10 - i}" for i in range(9)
     )
     check = f"(11 - (({weighted}) % 11)) % 11"
     return (
-        f"case when {_is_blank(column_sql)} then null "
-        f"when not regexp_full_match({n}, '[0-9]{{10}}') then false "
-        f"else {check} = try_cast(substr({n}, 10, 1) as integer) end"
+        f"case when {_is_blank(column_sql)} then null else "
+        + _let(
+            n,
+            cleaned,
+            f"case when not regexp_full_match({n}, '[0-9]{{10}}') then false "
+            f"else {check} = try_cast(substr({n}, 10, 1) as integer) end",
+        )
+        + " end"
     )
 
 
 def sql_upn_is_valid(column_sql: str) -> str:
     """DuckDB expression equal to `upn_is_valid`, NULL for a missing value."""
-    u = f"upper(trim(cast({column_sql} as varchar)))"
+    u = "_upn"
 
     def value(pos: int) -> str:
         c = f"substr({u}, {pos}, 1)"
@@ -129,9 +142,14 @@ def sql_upn_is_valid(column_sql: str) -> str:
     letter = f"substr('{UPN_LETTERS}', (({weighted}) % 23) + 1, 1)"
     pattern = f"[{UPN_LETTERS}][0-9]{{11}}[0-9{UPN_LETTERS}]"
     return (
-        f"case when {_is_blank(column_sql)} then null "
-        f"when not regexp_full_match({u}, '{pattern}') then false "
-        f"else substr({u}, 1, 1) = {letter} end"
+        f"case when {_is_blank(column_sql)} then null else "
+        + _let(
+            u,
+            f"upper(trim(cast({column_sql} as varchar)))",
+            f"case when not regexp_full_match({u}, '{pattern}') then false "
+            f"else substr({u}, 1, 1) = {letter} end",
+        )
+        + " end"
     )
 
 

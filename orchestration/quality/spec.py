@@ -51,6 +51,14 @@ class Check:
     # Reference tables (see references.py) the SQL reads; the check is skipped, and said to
     # be skipped, when one of them has not been loaded yet.
     requires: tuple[str, ...] = ()
+    # A flag whose SQL is a window over the dataset's history: it is computed over every
+    # load in the raw table (ordered by `_extract_date`), not only the loads being validated,
+    # so a record can be compared with what earlier extracts of a delta already sent.
+    history: bool = False
+    # (name, SQL) pairs computed once per row before `sql`, which refers to them by name:
+    # a reference look-up repeats its match keys (normalised postcode, name keys) in several
+    # subqueries, and DuckDB recomputed every normalisation in each (seven times slower).
+    keys: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.dimension not in DIMENSIONS:
@@ -59,6 +67,8 @@ class Check:
             raise ValueError(f"check {self.name}: severity must be error or warning")
         if self.kind == "flag" and not self.sql:
             raise ValueError(f"check {self.name}: a flag check needs its SQL expression")
+        if self.history and self.kind != "flag":
+            raise ValueError(f"check {self.name}: only a flag can read the dataset's history")
         if not 0 < self.mostly <= 1:
             raise ValueError(f"check {self.name}: mostly must be in (0, 1]")
 

@@ -163,32 +163,58 @@ def person_duplicate_checks(contract: Any) -> list[Check]:
 
     A source that opens a second record for someone it already holds splits their history
     (a second offence looks like a first); this finds exact repeats only, as typed.
+
+    What the source "already holds" depends on the extract: a snapshot holds everyone it
+    knows, so the check looks within the extract; a delta sends only what is new, so a
+    person's earlier records are in earlier extracts, and the check looks at every extract up
+    to this one. (Within the extract alone it could not see a pupil given a second UPN from
+    one term's attendance to the next, nor an A&E patient given a second local number on a
+    later visit: one record per pupil per term, and rarely two visits in a month.)
     """
     dob = cols.first_of_kind(contract, "date_of_birth")
     surname = cols.surname_column(contract)
     forename = cols.first_name_column(contract)
-    if not (contract.person_key and dob and surname and forename):
+    names = cols.of_kind(contract, "name")
+    if not (contract.person_key and dob):
+        return []
+    if surname and forename:
+        name_columns = [forename, surname]
+        name_keys = [refs.sql_name_key(cols.quote(n)) for n in (surname, forename)]
+    elif len(names) == 1:
+        # One field for the whole name (police "SURNAME, Forename", social care "FullName"):
+        # its words, sorted, stand for forename and surname together.
+        name_columns = names
+        name_keys = [refs.sql_full_name_key(cols.quote(names[0]))]
+    else:
         return []
     person = " || '|' || ".join(
         f"coalesce(cast({cols.quote(k)} as varchar), '')" for k in contract.person_key
     )
-    surname_key = refs.sql_name_key(cols.quote(surname))
-    forename_key = refs.sql_name_key(cols.quote(forename))
     dob_sql = f"try_cast({cols.quote(dob)} as date)"
+    history = contract.extract.kind == "delta"
+    if history:
+        # Every row of this and earlier extracts (peers on the same date included).
+        window = (
+            f"partition by {', '.join(name_keys)}, {dob_sql} order by "
+            "cast(_extract_date as date) range between unbounded preceding and current row"
+        )
+        scope = "in this or an earlier extract"
+    else:
+        window = f"partition by _load_id, {', '.join(name_keys)}, {dob_sql}"
+        scope = "in the extract"
     # min = max of the reference within a name and birth date: one reference. (A windowed
     # count(distinct) says the same but is far slower in DuckDB.)
-    window = f"partition by _load_id, {surname_key}, {forename_key}, {dob_sql}"
     return [
         Check(
             name="person_held_once",
             kind="flag",
             dimension="uniqueness",
             severity="warning",
-            columns=(*contract.person_key, forename, surname, dob),
-            sql=f"case when {surname_key} is null or {forename_key} is null or {dob_sql} is null "
+            columns=(*contract.person_key, *name_columns, dob),
+            sql=f"case when {' or '.join(f'{k} is null' for k in name_keys)} or {dob_sql} is null "
             f"then null else min({person}) over ({window}) = max({person}) over ({window}) end",
-            description="no two person references share the same forename, surname and date "
-            "of birth",
+            history=history,
+            description=f"no two person references share the same name and date of birth {scope}",
             advice="{percent} of records ({count}) belong to a person held under more than one "
             "reference (same name and date of birth): merge duplicate person records in the "
             "source system and search before creating a new one.",
@@ -367,10 +393,27 @@ def gazetteer_checks(contract: Any, rules: DatasetRules) -> list[Check]:
         )
     lines = cols.of_kind(contract, "address")
     if postcode and lines and rules.address_in_gazetteer_mostly is not None:
-        pc = sql_normalise_postcode(cols.quote(postcode))
         # All address lines together: a flat number or a locality line may come first.
-        key = refs.sql_address_key(f"concat_ws(' ', {', '.join(cols.quote(n) for n in lines)})")
+        keys = (
+            ("_key_postcode", sql_normalise_postcode(cols.quote(postcode))),
+            (
+                "_key_address",
+                refs.sql_address_key(f"concat_ws(' ', {', '.join(cols.quote(n) for n in lines)})"),
+            ),
+        )
+        pc, key = "_key_postcode", "_key_address"
         mostly = rules.address_in_gazetteer_mostly
+        contains = (
+            f"exists (select 1 from {refs.GAZETTEER_ADDRESSES} g where g.ref_postcode = {pc} "
+            f"and contains({key}, g.ref_line_key))"
+        )
+        # A one-line address field holding only "First Floor Flat" (the house and street are
+        # on the line the source does not collect) names a real sub-building at the postcode
+        # but cannot show its house and street: not judged, rather than flagged as inaccurate.
+        only_sub_building = (
+            f"exists (select 1 from {refs.GAZETTEER_SUB_BUILDINGS} s where s.ref_postcode = {pc} "
+            f"and s.ref_sub_building_key = {key})"
+        )
         checks.append(
             Check(
                 name="address_in_gazetteer",
@@ -378,13 +421,14 @@ def gazetteer_checks(contract: Any, rules: DatasetRules) -> list[Check]:
                 dimension="accuracy",
                 severity="warning",
                 columns=(*lines, postcode),
-                sql=f"case when {pc} is null or nullif({key}, '') is null then null else exists ("
-                f"select 1 from {refs.GAZETTEER_ADDRESSES} g where g.ref_postcode = {pc} "
-                f"and contains({key}, g.ref_line_key)) end",
+                keys=keys,
+                sql=f"case when {pc} is null or nullif({key}, '') is null then null "
+                f"when {contains} then true when {only_sub_building} then null else false end",
                 mostly=mostly,
-                requires=(refs.GAZETTEER_ADDRESSES,),
+                requires=(refs.GAZETTEER_ADDRESSES, refs.GAZETTEER_SUB_BUILDINGS),
                 description="the address holds a gazetteer property's house and street at its "
-                f"postcode (at least {mostly:.0%})",
+                f"postcode (at least {mostly:.0%}; an address held as only a flat or floor "
+                "is not judged)",
                 advice="{percent} of records ({count}) have an address that the gazetteer does "
                 "not hold at that postcode: select addresses from the LLPG lookup rather than "
                 "typing them free-hand.",

@@ -10,7 +10,8 @@ Outside Dagster:
 
 Each load is pulled from DuckDB as a pandas frame holding only the columns the checks read,
 plus boolean columns computed in DuckDB SQL (check digits, gazetteer look-ups, schedules),
-and validated by GX on that frame. Results (counts only) go to `quality.validation_results`
+and validated by GX on that frame. A check and its `__blocking` twin are measured once
+(`measured_checks`). Results (counts only) go to `quality.validation_results`
 and `quality.validation_runs`, one row per check per load, which the reports read.
 """
 
@@ -151,11 +152,61 @@ def _unique_column(check: Check) -> str:
     return f"_u_{check.name}"
 
 
-def validation_sql(table: str, checks: list[Check]) -> str:
+def measurement_key(check: Check) -> tuple[Any, ...]:
+    """What a check counts: two checks with the same key have the same unexpected and missing
+    rows, and differ only in how they judge them (severity, `mostly`, `min_rows`)."""
+    return (check.kind, check.columns, check.values, check.sql, check.history, check.keys)
+
+
+def measured_checks(checks: list[Check]) -> tuple[list[Check], dict[str, str]]:
+    """The checks to measure, and for every check the name of the one whose counts it uses.
+
+    Most warnings have an `__blocking` error twin over the same rows at a looser tolerance.
+    Counting (and GX-validating) the same flag twice doubled the work for no new number: each
+    measurement is made once, by the first check that asks for it (the warning), and its
+    twin is judged from those counts with GX's own rule (`success_by_mostly`).
+    """
+    first: dict[tuple[Any, ...], Check] = {}
+    source: dict[str, str] = {}
+    for check in checks:
+        source[check.name] = first.setdefault(measurement_key(check), check).name
+    return list(first.values()), source
+
+
+# Per-load context a flag's SQL may read besides the load's own columns (see spec.Check).
+_CONTEXT_COLUMNS = ("_extract_date", "_prev_extract_date", "_as_at_date", "_is_latest_load")
+
+
+def lookup_inputs(check: Check) -> tuple[str, ...] | None:
+    """The columns a reference look-up reads, or None for a check that is not one.
+
+    A flag reading a reference table (gazetteer, child health, census) is a correlated
+    look-up, the dearest expression in the frame; its answer depends only on these columns,
+    which repeat heavily (a snapshot sends the same address every quarter), so it is
+    computed once per distinct combination and joined back.
+    """
+    if check.kind != "flag" or not check.requires or check.history:
+        return None
+    text = " ".join([check.sql or "", *(sql for _, sql in check.keys)])
+    context = tuple(c for c in _CONTEXT_COLUMNS if c in text)
+    return tuple(dict.fromkeys((*check.columns, *context)))
+
+
+def validation_sql(
+    table: str,
+    checks: list[Check],
+    *,
+    distinct_lookups: bool = True,
+    extra: tuple[str, ...] = (),
+) -> str:
     """Rows of the loads in `q_load_context`: the columns checks read and every flag.
 
     Flags, duplicate markers and the per-load context (previous extract, as-at date) are all
-    computed here in DuckDB; windows are partitioned by load, so loads never mix.
+    computed here in DuckDB; windows are partitioned by load, so loads never mix, except a
+    `history` flag's, which reads the loads extracted up to the row's own (`Check.history`).
+    Reference look-ups are computed per distinct input (`lookup_inputs`); the result is the
+    same as row by row (`distinct_lookups=False`, which a test compares). `extra`: more
+    expressions over the row to select (evaluation adds the record id).
     """
     value_columns: dict[str, str] = {}
     for check in checks:
@@ -165,10 +216,38 @@ def validation_sql(table: str, checks: list[Check]) -> str:
                 value_columns[name] = f"cast({cols.quote(name)} as varchar) as {cols.quote(name)}"
             elif check.kind in ("not_null", "unique"):
                 value_columns.setdefault(name, cols.quote(name))
-    selected = ["_load_id", "_row_number", *value_columns.values()]
+    # Names stay unqualified: the look-ups' columns are all `_k*`/`_v`, so a name can only
+    # mean the loaded row's column.
+    selected = ["_load_id", "_row_number", *extra, *value_columns.values()]
+    history = [c for c in checks if c.kind == "flag" and c.history]
+    lookups: list[str] = []
+    joins: list[str] = []
     for check in checks:
-        if check.kind == "flag":
-            selected.append(f"({check.sql}) as {cols.quote(check.derived_column)}")
+        derived = cols.quote(check.derived_column)
+        inputs = lookup_inputs(check)
+        if check.kind == "flag" and (inputs or check.keys):
+            n = len(lookups)
+            if inputs and distinct_lookups:
+                # Once per distinct input, then joined back on all of them (nulls included).
+                source = f"select distinct {', '.join(cols.quote(c) for c in inputs)} from loaded"
+                by = [cols.quote(c) for c in inputs]
+            else:
+                source, by = "select * from loaded", ["_load_id", "_row_number"]
+            computed = "".join(f", {sql} as {cols.quote(name)}" for name, sql in check.keys)
+            out = ", ".join(f"{c} as _k{n}_{i}" for i, c in enumerate(by))
+            lookups.append(
+                f"_lookup{n} as (select {out}, ({check.sql}) as _v "
+                f"from (select *{computed} from ({source})))"
+            )
+            on = " and ".join(
+                f"l.{c} is not distinct from _lookup{n}._k{n}_{i}" for i, c in enumerate(by)
+            )
+            joins.append(f"left join _lookup{n} on {on}")
+            selected.append(f"_lookup{n}._v as {derived}")
+        elif check.kind == "flag":
+            # A history flag was computed in the inner query (below); the others here.
+            value = derived if check.history else f"({check.sql})"
+            selected.append(f"{value} as {derived}")
         elif check.kind == "unique":
             keys = ", ".join(cols.quote(k) for k in check.columns)
             all_missing = " and ".join(f"{cols.quote(k)} is null" for k in check.columns)
@@ -177,13 +256,26 @@ def validation_sql(table: str, checks: list[Check]) -> str:
                 f"count(*) over (partition by _load_id, {keys}) > 1 end "
                 f"as {cols.quote(_unique_column(check))}"
             )
-    return (
-        f"with loaded as (select r.* exclude (_load_id), cast(r._load_id as varchar) as _load_id, "
-        f"c.prev_extract_date as _prev_extract_date, c.as_at_date as _as_at_date, "
-        f"c.is_latest as _is_latest_load from raw.{cols.quote(table)} r "
-        f"join {LOAD_CONTEXT} c on cast(r._load_id as varchar) = c.load_id) "
-        f"select {', '.join(selected)} from loaded"
+    context = (
+        "c.prev_extract_date as _prev_extract_date, c.as_at_date as _as_at_date, "
+        "c.is_latest as _is_latest_load"
     )
+    raw = f"raw.{cols.quote(table)} r"
+    on = "cast(r._load_id as varchar) = c.load_id"
+    base = "r.* exclude (_load_id), cast(r._load_id as varchar) as _load_id"
+    if not history:
+        loaded = f"select {base}, {context} from {raw} join {LOAD_CONTEXT} c on {on}"
+    else:
+        # Windows over every load of the table, then narrowed to the loads being validated
+        # (a filter outside the window cannot change what the window saw).
+        windows = ", ".join(f"({c.sql}) as {cols.quote(c.derived_column)}" for c in history)
+        loaded = (
+            f"select * exclude (_q_pending) from (select *, {windows} from ("
+            f"select {base}, {context}, c.load_id is not null as _q_pending "
+            f"from {raw} left join {LOAD_CONTEXT} c on {on})) where _q_pending"
+        )
+    ctes = ", ".join([f"loaded as ({loaded})", *lookups])
+    return f"with {ctes} select {', '.join(selected)} from loaded l {' '.join(joins)}"
 
 
 def _sql_literal(value: Any) -> str:
@@ -271,14 +363,19 @@ def _outcome_from_counts(
     gx_results: dict[str, dict[str, Any]] | None,
     accepted: list[AcceptedFailure],
     seconds: float,
+    source: dict[str, str] | None = None,
 ) -> LoadOutcome:
+    """Results per check from the counts (and GX's results) of the measured checks; `source`
+    names, per check, the measured check whose counts it shares (see `measured_checks`)."""
     results: list[CheckResult] = []
     row_count = 0
+    source = source or {}
     for check in checks:
         if check not in runnable:
             results.append(CheckResult(check, "skipped"))
             continue
-        measured = counts.get(check.name) or {
+        measured_by = source.get(check.name, check.name)
+        measured = counts.get(measured_by) or {
             "element_count": 0,
             "unexpected_count": 0,
             "missing_count": 0,
@@ -287,13 +384,17 @@ def _outcome_from_counts(
         row_count = measured["element_count"]
         if gx_results is not None:
             # GX is the validation of record for the load it ran on.
-            outcome = gx_results.get(check.name, {})
+            outcome = gx_results.get(measured_by, {})
             if outcome.get("raised_exception"):
-                raise RuntimeError(f"{table}: expectation {check.name} raised inside GX")
-            success = bool(outcome.get("success"))
+                raise RuntimeError(f"{table}: expectation {measured_by} raised inside GX")
             elements = int(outcome.get("element_count") or measured["element_count"])
             unexpected = int(outcome.get("unexpected_count") or 0)
             missing = int(outcome.get("missing_count") or 0)
+            if measured_by == check.name:
+                success = bool(outcome.get("success"))
+            else:
+                # A twin: GX's counts for the measurement, judged at the twin's tolerance.
+                success = success_by_mostly(check, elements, unexpected, missing)
         else:
             elements = measured["element_count"]
             unexpected = measured["unexpected_count"]
@@ -312,6 +413,15 @@ def _outcome_from_counts(
             result.accepted = find_acceptance(accepted, table, check.name, extract_date)
         results.append(result)
     return LoadOutcome(table, load_id, extract_date, row_count, results, seconds)
+
+
+def _tiers(checks: list[Check], source: dict[str, str]) -> dict[str, list[Check]]:
+    """Per measured check, the twins judged from its counts (shown on its Data Docs entry)."""
+    tiers: dict[str, list[Check]] = {}
+    for check in checks:
+        if source[check.name] != check.name:
+            tiers.setdefault(source[check.name], []).append(check)
+    return tiers
 
 
 def runnable_checks(checks: list[Check], available_references: set[str]) -> list[Check]:
@@ -504,6 +614,7 @@ def validate_dataset(
     if not pending:
         return outcomes
     runnable = runnable_checks(checks, available)
+    measured, source = measured_checks(runnable)
     started = time.perf_counter()
     con.execute(
         f"create or replace temp table {LOAD_CONTEXT} (load_id varchar, prev_extract_date date, "
@@ -513,8 +624,8 @@ def validate_dataset(
         f"insert into {LOAD_CONTEXT} values (?, ?, ?, ?)",
         [(load_id, prev, as_at, latest) for load_id, _, prev, latest in pending],
     )
-    con.execute(f"create or replace temp table {FRAME} as {validation_sql(table, runnable)}")
-    counts = count_failures(con, runnable)
+    con.execute(f"create or replace temp table {FRAME} as {validation_sql(table, measured)}")
+    counts = count_failures(con, measured)
     fresh: list[LoadOutcome] = []
     shared_seconds = (time.perf_counter() - started) / len(pending)
     for load_id, extract_date, _, is_latest in pending:
@@ -524,8 +635,10 @@ def validate_dataset(
             from orchestration.quality import gx_suite
 
             if definition is None:
-                definition = gx_suite.prepare_validation(table, runnable, gx_context)
-            frame = gx_frame(con, load_id, runnable)
+                definition = gx_suite.prepare_validation(
+                    table, measured, gx_context, tiers=_tiers(runnable, source)
+                )
+            frame = gx_frame(con, load_id, measured)
             gx_results = gx_suite.run_validation(
                 definition, frame, gx_suite.run_name_for(extract_date, load_id)
             )
@@ -539,6 +652,7 @@ def validate_dataset(
             gx_results,
             accepted,
             shared_seconds + time.perf_counter() - started,
+            source,
         )
         fresh.append(outcome)
     record_outcomes(con, fresh)

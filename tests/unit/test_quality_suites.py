@@ -212,3 +212,85 @@ def test_blocking_twins_are_not_judged_on_a_handful_of_rows():
     assert outcome(1, 1) == {"DOB_complete": "failed", "DOB_complete__blocking": "skipped"}
     # The same fault across a real extract blocks.
     assert outcome(40, 40) == {"DOB_complete": "failed", "DOB_complete__blocking": "failed"}
+
+
+def test_a_blocking_twin_is_judged_from_its_warnings_counts_not_measured_again(contracts):
+    from orchestration.quality.validate import _outcome_from_counts, measured_checks
+
+    checks = build_checks(contracts["dwp__out_of_work_benefits"], contracts)
+    measured, source = measured_checks(checks)
+    twins = [c for c in checks if c.name.endswith("__blocking")]
+    assert twins and not any(c.name.endswith("__blocking") for c in measured)
+    assert all(source[t.name] == t.name.removesuffix("__blocking") for t in twins)
+    assert all(source[c.name] == c.name for c in measured)
+    # Counts exist for the warning only; its twin gets a verdict of its own from them.
+    warning = next(c for c in measured if c.name == "NINO_format")
+    blocking = next(c for c in twins if c.name == "NINO_format__blocking")
+    counts = {
+        "NINO_format": {
+            "element_count": 10,
+            "unexpected_count": 3,
+            "missing_count": 0,
+            "example_rows": [2, 5, 7],
+        }
+    }
+    outcome = _outcome_from_counts(
+        "t",
+        "L1",
+        dt.date(2016, 1, 1),
+        [warning, blocking],
+        [warning, blocking],
+        counts,
+        None,
+        [],
+        0.0,
+        source,
+    )
+    statuses = {r.check.name: (r.status, r.unexpected_count) for r in outcome.results}
+    # 30% invalid: the warning fails; over the 20% tolerance, so the error tier fails too.
+    assert statuses == {"NINO_format": ("failed", 3), "NINO_format__blocking": ("failed", 3)}
+    counts["NINO_format"]["unexpected_count"] = 1
+    outcome = _outcome_from_counts(
+        "t",
+        "L1",
+        dt.date(2016, 1, 1),
+        [warning, blocking],
+        [warning, blocking],
+        counts,
+        None,
+        [],
+        0.0,
+        source,
+    )
+    assert {r.check.name: r.status for r in outcome.results} == {
+        "NINO_format": "failed",
+        "NINO_format__blocking": "passed",
+    }
+
+
+def test_a_delta_looks_for_a_second_reference_in_earlier_extracts_too(contracts):
+    """A delta's earlier records are in earlier extracts; a snapshot holds everyone at once."""
+    by_table = {
+        table: next(
+            (c for c in build_checks(contract, contracts) if c.name == "person_held_once"), None
+        )
+        for table, contract in contracts.items()
+    }
+    for table in ("council_education__attendance", "nhs__ae_attendances", "police__offences"):
+        assert by_table[table].history and "_load_id" not in by_table[table].sql, table
+    for table in ("council_education__school_census", "nhs__child_health"):
+        assert not by_table[table].history and "_load_id" in by_table[table].sql, table
+    # Sources keeping the whole name in one field are checked too.
+    for table in ("police__domestic_abuse", "council_social_care__referrals"):
+        assert by_table[table] is not None, table
+
+
+def test_a_whole_name_in_one_field_matches_in_either_order():
+    from orchestration.quality.references import sql_full_name_key
+
+    con = duckdb.connect()
+    keys = con.execute(
+        f"select {sql_full_name_key('n')} from (values ('SMITH, John'), ('John  Smith'), "
+        "('John-Paul Smith'), (''), (null)) t(n)"
+    ).fetchall()
+    assert keys == [("JOHN SMITH",), ("JOHN SMITH",), ("JOHN PAUL SMITH",), (None,), (None,)]
