@@ -1,10 +1,11 @@
 {#- The as-at date of the run, as a SQL date expression. When var('as_at_date') is unset it
-    is the latest extract date loaded into any raw table (the demo default). -#}
+    is the latest date every source's loaded extracts cover: the earliest of the sources'
+    latest extract dates (int_extract_dates; the demo default). -#}
 {% macro as_at_date() -%}
     {%- if var('as_at_date') -%}
         date '{{ var("as_at_date") }}'
     {%- else -%}
-        (select max(extracted_on) from {{ ref('int_extract_dates') }})
+        (select min(extracted_on) from {{ ref('int_extract_dates') }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -13,7 +14,10 @@
     or before the date is kept, deduplicated on the primary key keeping the latest version
     (a later delta restates a record, e.g. an episode re-sent when it closes).
     _is_latest_extract marks the rows of a snapshot source's latest extract on or before the
-    date: the population as it stood then, which is what current-state rules read. Earlier
+    date: the population as it stood then, which is what current-state rules read. The latest
+    extract is the latest file ingest loaded (ops.load_register, where there is one), not the
+    latest file that had rows: a header-only snapshot says nobody is on it now, so the rows
+    of an earlier extract are not current. Earlier
     snapshot rows stay for residence histories and so that linkage knows every record a past
     as-at run can ask about. -#}
 {% macro source_as_at(table_name, kind, key_columns) -%}
@@ -23,10 +27,24 @@
     {%- else -%}
         {%- set cutoff = "date '9999-12-31'" -%}
     {%- endif -%}
+    {%- set register = adapter.get_relation(database=target.database, schema='ops', identifier='load_register') if execute else none -%}
     select
         *,
         {% if kind == 'snapshot' -%}
-        _extract_date = max(_extract_date) over () as _is_latest_extract,
+        _extract_date = greatest(
+            max(_extract_date) over (),
+            {%- if register %}
+            (
+                select max(cast(extract_date as date))
+                from {{ register }}
+                where replace(dataset, '/', '__') = '{{ table_name }}'
+                    and outcome in ('loaded', 'skipped', 'unchanged')
+                    and cast(extract_date as date) <= {{ cutoff }}
+            )
+            {%- else %}
+            cast(null as date)
+            {%- endif %}
+        ) as _is_latest_extract,
         {%- else -%}
         true as _is_latest_extract,
         {%- endif %}

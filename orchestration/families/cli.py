@@ -27,7 +27,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "data/outputs/eligible_families.csv, and, where a truth exists, "
         "data/reports/families/accuracy.json.",
     )
-    eligibility.add_argument("--as-at", help="YYYY-MM-DD (default: latest extract date)")
+    eligibility.add_argument(
+        "--as-at",
+        help="YYYY-MM-DD (default: the latest date every source's extracts cover, i.e. the "
+        "earliest of the sources' latest extract dates)",
+    )
     eligibility.add_argument("--rule-set", choices=["FF2015", "SFOF2022"], default=None)
     eligibility.add_argument(
         "--all-models", action="store_true", help="also rebuild staging (before linkage)"

@@ -28,7 +28,9 @@ D = dt.date
 SIM_START = D(2012, 9, 1)
 FIRST_EXTRACT_FROM = D(2013, 9, 1)
 LATEST_EXTRACT = D(2016, 7, 20)
-# Family truth is written for these as-at dates (the latest extract date is the default).
+# Family truth is written for these as-at dates: the latest extract (education's), the latest
+# date every source's extracts cover (2016-06-30, the platform's default as-at date: see the
+# README, issue 6) and a year earlier.
 TRUTH_AS_AT = (D(2016, 7, 20), D(2016, 6, 30), D(2015, 7, 22))
 # `--nights 2`: the second night's extracts are dated the day after the latest extract; every
 # delta dataset sends what it has not sent yet (family truth is then also written at this date).
@@ -48,6 +50,22 @@ TERMS = [
     ("2015/16", "SPR", D(2016, 1, 4), D(2016, 3, 24)),
     ("2015/16", "SUM", D(2016, 4, 11), D(2016, 7, 20)),
 ]
+
+
+def census_day(academic_year: str, term: str) -> dt.date:
+    """DfE school census day of a term: the first Thursday of October (autumn), the third
+    Thursday of January (spring) and of May (summer). The platform dates census records the
+    same way (dbt macro census_day)."""
+    first_year = int(academic_year[:4])
+    year, month, week = {
+        "AUT": (first_year, 10, 1),
+        "SPR": (first_year + 1, 1, 3),
+        "SUM": (first_year + 1, 5, 3),
+    }[term]
+    first = D(year, month, 1)
+    first_thursday = first + dt.timedelta(days=(3 - first.weekday()) % 7)
+    return first_thursday + dt.timedelta(weeks=week - 1)
+
 
 TARGETS: dict[str, Target] = {
     # --- population ---------------------------------------------------------------------

@@ -210,7 +210,7 @@ def school_states(b: EventBuilder) -> dict[str, pd.DataFrame]:
     enrol_rows = []
     for ay, term, start, end in config.TERMS:
         y = int(ay[:4])
-        census = days(start) + 30
+        census = days(config.census_day(ay, term))
         r = b.residents(census)
         dob = p["dob_day"].to_numpy()[r["person_id"].to_numpy()]
         ac = np.floor((days(dt.date(y, 8, 31)) - dob) / 365.25)
@@ -241,14 +241,16 @@ def school_states(b: EventBuilder) -> dict[str, pd.DataFrame]:
         else sec[(ward_index[wd] + pi) % len(sec)]
         for pi, wd, is_p in zip(pid.tolist(), ward.tolist(), primary.tolist(), strict=True)
     ]
+    # Entry to a school: by the start of the first term it is seen at (earlier for some).
     first_seen = en.groupby(["person_id", "laestab"])["census_day"].transform("min")
+    first_term_start = en.groupby(["person_id", "laestab"])["term_start"].transform("min")
     en["entry_date"] = np.where(
         first_seen == en["census_day"].min(),
         np.minimum(
-            first_seen - 30,
+            first_term_start,
             [days(dt.date(int(d), 9, 2)) for d in (p["dob"].dt.year.to_numpy()[pid] + 5)],
         ),
-        first_seen - 30 - rng.integers(0, 60, len(en)),
+        first_term_start - rng.integers(0, 60, len(en)),
     )
     en["entry_date"] = np.maximum(en["entry_date"], p["dob_day"].to_numpy()[pid] + 4 * 365)
 

@@ -305,3 +305,70 @@ def test_a_past_as_at_date_does_not_see_later_extracts(city, tmp_path):
     assert _query(db, "select as_at_date from intermediate.int_run_parameters") == [
         (D(2016, 1, 31),)
     ]
+
+
+def test_the_default_as_at_is_the_latest_date_every_source_covers(city, tmp_path):
+    """Unset, the as-at date is the earliest of the sources' latest extracts, as the load
+    register knows them (a header-only extract counts); a snapshot whose latest extract was
+    header-only has no current rows."""
+    db = tmp_path / "register.duckdb"
+    _build_city(db)
+    insert_raw_rows(
+        db,
+        "council_revenues__benefit_cap",
+        [
+            {
+                "PERIOD": "2016-03",
+                "HB_CLAIM_REF": "HB1",
+                "CLAIMANT_NAME": "TESTPERSON, Alex",
+                "DOB": D(1980, 2, 2),
+                "CAP_START_DATE": D(2015, 1, 1),
+            }
+        ],
+        D(2016, 3, 31),
+    )
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "create schema ops; create table ops.load_register (load_id varchar, "
+            "dataset varchar, file varchar, extract_date date, outcome varchar)"
+        )
+        datasets = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        ]
+        rows = []
+        for dataset in datasets:
+            latest = D(2016, 7, 20) if dataset.startswith("council_education") else D(2016, 6, 30)
+            # Every source reported on its schedule; most of these files were header-only.
+            rows.append((f"L-{dataset}", dataset, f"{latest}.csv", latest, "loaded"))
+            rows.append((f"R-{dataset}", dataset, "2016-08-31.csv", D(2016, 8, 31), "refused"))
+        con.executemany("insert into ops.load_register values (?, ?, ?, ?, ?)", rows)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FAMILIES_DB", str(db))
+    try:
+        result = project.run_dbt(
+            ["build", "--exclude", "test_type:unit"], check=False, target_path=tmp_path / "target"
+        )
+    finally:
+        mp.undo()
+    assert result.returncode == 0, result.stdout[-3000:]
+    # Education's term-end extract (2016-07-20) is the latest of any source, but the others
+    # cover only 2016-06-30; the A&E and child health rows (2012, 2013) are not their latest
+    # extracts; a refused file covers nothing.
+    assert _query(db, "select as_at_date from intermediate.int_run_parameters") == [
+        (D(2016, 6, 30),)
+    ]
+    limits = _query(
+        db, "select count(*) from intermediate.int_extract_dates where limits_coverage"
+    )[0][0]
+    assert limits == len(datasets) - 5  # all but the five education datasets
+    assert _query(db, "select count(*) from intermediate.int_extract_dates")[0][0] == len(datasets)
+    assert _query(
+        db,
+        "select record_id, is_latest_extract from staging.stg_council_revenues__benefit_caps",
+    ) == [("council_revenues__benefit_cap:HB1|2016-03", False)]
+    assert _query(
+        db, "select count(*) from intermediate.int_indicator_events where indicator_code = '4E'"
+    ) == [(0,)]

@@ -100,3 +100,18 @@ def test_contracts_follow_the_architecture_schema():
                 assert c["identifier_kind"] in allowed_kinds
             if c["type"] in ("date", "datetime"):
                 assert "format" in c
+
+
+def test_census_days_are_the_dfe_thursdays_the_platform_dates_census_records_by():
+    import datetime as dt
+
+    from orchestration.synth import config
+
+    # First Thursday of October; third Thursday of January and of May (dbt macro census_day).
+    assert config.census_day("2015/16", "AUT") == dt.date(2015, 10, 1)
+    assert config.census_day("2015/16", "SPR") == dt.date(2016, 1, 21)
+    assert config.census_day("2015/16", "SUM") == dt.date(2016, 5, 19)
+    assert config.census_day("2013/14", "AUT") == dt.date(2013, 10, 3)
+    for year, term, start, end in config.TERMS:
+        day = config.census_day(year, term)
+        assert day.weekday() == 3 and start <= day <= end

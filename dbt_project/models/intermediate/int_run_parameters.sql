@@ -1,5 +1,8 @@
 -- One row: the as-at date and the rule set this run speaks for. Every rule reads its dates
--- from here, so a run for a past date sees the world as it was known then.
+-- from here, so a run for a past date sees the world as it was known then. Unset, the as-at
+-- date is the latest date every source's extracts cover (int_extract_dates): the earliest of
+-- the sources' latest extracts, not the latest of any one source, which the others have not
+-- reported up to yet.
 with
 
 rule_sets as (
@@ -20,7 +23,7 @@ parameters as (
         {% if var('as_at_date') -%}
         date '{{ var("as_at_date") }}' as as_at_date,
         {%- else -%}
-        (select max(extracted_on) from extract_dates) as as_at_date,
+        (select min(extracted_on) from extract_dates) as as_at_date,
         {%- endif %}
         rule_set_version,
         headline_count,

@@ -1,13 +1,26 @@
 -- Where each person lives as at the as-at date. A stay is over once the person has been seen
--- at another address after its last record (a move); among stays not over, each source's
--- latest record placing them at a UPRN (a later record from a source supersedes its earlier
--- ones) votes for it with its source's weight (seed residence_source_weights: how far that source's
--- address is kept up to date; 0.9 if unlisted), the vote halving every
--- var('residence_half_life_days') days before the as-at date: several recent records outvote a single one carrying a stale address, and a move
--- shows as soon as the latest snapshots (census, child health, tenancies) carry it.
--- A person none of whose records carries a matchable address (e.g. only a mental health
--- referral, which holds a postcode) is placed at the one household of their postcode where
--- a resident shares their surname, if there is exactly one; otherwise they stay unplaced.
+-- at another address after its last record (a move); and it is no candidate at all once a
+-- later record whose address matched no UPRN carries a postcode none of the person's stays
+-- has (they have moved somewhere the address matcher could not place).
+-- Among stays not over, the newest address (the stay first seen last) wins unless an older
+-- one has more evidence dated after the day the person was first seen at the newest (a
+-- return move): a stale address can only repeat an address the person has left, never show
+-- one they have not lived at yet, so records at the old address from that day or before (a
+-- source that has not caught up with the move) do not count against it. Evidence, and then
+-- ties, are weighed by source and recency: each record weighs its source's weight (seed
+-- residence_source_weights: how far that source's address is kept up to date; 0.9 if
+-- unlisted), halving every var('residence_half_life_days') days before the as-at date; the
+-- tie-break sums each source's latest record placing the person at the UPRN (a later record
+-- from a source supersedes its earlier ones), so years of records at a former address do not
+-- outvote the latest snapshots (census, child health, tenancies) showing a move.
+-- An adult not heard of since the children they lived with all moved to one new address
+-- (or heard of only with that address's postcode) is placed there with them
+-- (is_placed_with_children; var('place_with_moved_children')).
+-- A person left unplaced (none of their records carries a matchable address, e.g. only a
+-- mental health referral, which holds a postcode; or a new postcode has ended every stay) is
+-- placed at the one household of their latest postcode where a resident shares their surname
+-- or lived at one of their former addresses, if there is exactly one; otherwise they stay
+-- unplaced (is_placed_by_postcode_and_surname; var('place_by_postcode_and_surname')).
 with
 
 record_persons as (
@@ -31,6 +44,15 @@ parameters as (
 gazetteer as (
 
     select * from {{ ref('stg_council_gis__gazetteers') }}
+
+),
+
+uprn_postcodes as (
+
+    -- Each UPRN's postcode in the latest gazetteer extract that lists it.
+    select uprn, postcode,
+    from gazetteer
+    qualify row_number() over (partition by uprn order by extracted_on desc nulls last) = 1
 
 ),
 
@@ -76,7 +98,41 @@ votes as (
 
 ),
 
-ranked as (
+known_postcodes as (
+
+    -- The postcodes of every address the person has been placed at: the gazetteer's, and
+    -- as their placed records wrote them.
+    select distinct stays.person_id, upper(replace(gazetteer.postcode, ' ', '')) as postcode_key,
+    from stays
+    inner join gazetteer
+        on stays.uprn = gazetteer.uprn
+    where gazetteer.postcode is not null
+    union
+    select distinct record_persons.person_id, upper(replace(record_persons.postcode, ' ', '')),
+    from record_persons
+    where record_persons.uprn is not null
+        and record_persons.postcode is not null
+
+),
+
+unplaced_sightings as (
+
+    -- Records whose address matched no UPRN but whose postcode is new for the person.
+    select record_persons.person_id, max(record_persons.event_on) as last_seen_on,
+    from record_persons
+    cross join parameters
+    left join known_postcodes
+        on record_persons.person_id = known_postcodes.person_id
+        and upper(replace(record_persons.postcode, ' ', '')) = known_postcodes.postcode_key
+    where record_persons.uprn is null
+        and nullif(trim(record_persons.postcode), '') is not null
+        and record_persons.event_on <= parameters.as_at_date
+        and known_postcodes.postcode_key is null
+    group by record_persons.person_id
+
+),
+
+candidates as (
 
     select
         votes.person_id,
@@ -84,30 +140,92 @@ ranked as (
         votes.residence_score,
         stays.first_seen_on,
         stays.last_seen_on,
-        row_number() over (
-            partition by votes.person_id
-            order by
-                -- a stay is over once the person has been seen at another address after it
-                exists (
-                    select 1
-                    from stays as later
-                    where later.person_id = votes.person_id
-                        and later.uprn <> votes.uprn
-                        and later.first_seen_on > stays.last_seen_on
-                ),
-                votes.residence_score desc,
-                stays.last_seen_on desc,
-                votes.uprn
-        ) as residence_rank,
+        -- a stay is over once the person has been seen at another address after it
+        exists (
+            select 1
+            from stays as later
+            where later.person_id = votes.person_id
+                and later.uprn <> votes.uprn
+                and later.first_seen_on > stays.last_seen_on
+        ) as is_over,
 
     from votes
     inner join stays
         on votes.person_id = stays.person_id
         and votes.uprn = stays.uprn
+    left join unplaced_sightings
+        on votes.person_id = unplaced_sightings.person_id
+    where unplaced_sightings.last_seen_on is null
+        or unplaced_sightings.last_seen_on <= stays.last_seen_on
 
 ),
 
-placed as (
+newest_arrivals as (
+
+    select person_id, max(first_seen_on) as newest_arrival_on,
+    from candidates
+    where not is_over
+    group by person_id
+
+),
+
+since_newest_arrival as (
+
+    -- Evidence after the newest arrival: every record at the newest address, and records at
+    -- an older address dated after the day the person was first seen at the newest.
+    select
+        candidates.person_id,
+        candidates.uprn,
+        sum(
+            coalesce(source_weights.weight, 0.9)
+            * pow(0.5, date_diff('day', record_persons.event_on, parameters.as_at_date)
+                / {{ var('residence_half_life_days', 90) }})
+        ) as since_arrival_score,
+
+    from candidates
+    inner join newest_arrivals
+        on candidates.person_id = newest_arrivals.person_id
+    inner join record_persons
+        on candidates.person_id = record_persons.person_id
+        and candidates.uprn = record_persons.uprn
+    cross join parameters
+    left join source_weights
+        on record_persons.source_dataset = source_weights.source_dataset
+    where record_persons.event_on <= parameters.as_at_date
+        and (
+            candidates.first_seen_on = newest_arrivals.newest_arrival_on
+            or record_persons.event_on > newest_arrivals.newest_arrival_on
+        )
+    group by candidates.person_id, candidates.uprn
+
+),
+
+ranked as (
+
+    select
+        candidates.person_id,
+        candidates.uprn,
+        candidates.residence_score,
+        candidates.first_seen_on,
+        candidates.last_seen_on,
+        row_number() over (
+            partition by candidates.person_id
+            order by
+                candidates.is_over,
+                coalesce(since_newest_arrival.since_arrival_score, 0) desc,
+                candidates.residence_score desc,
+                candidates.last_seen_on desc,
+                candidates.uprn
+        ) as residence_rank,
+
+    from candidates
+    left join since_newest_arrival
+        on candidates.person_id = since_newest_arrival.person_id
+        and candidates.uprn = since_newest_arrival.uprn
+
+),
+
+placed_by_records as (
 
     select
         person_id,
@@ -115,10 +233,135 @@ placed as (
         residence_score,
         first_seen_on as address_since_on,
         last_seen_on as address_last_seen_on,
-        false as is_placed_by_postcode_and_surname,
 
     from ranked
     where residence_rank = 1
+
+),
+
+persons as (
+
+    select * from {{ ref('int_persons') }}
+
+),
+
+adult_homes as (
+
+    -- Where each person was last placed by their records: the address the votes chose, or,
+    -- for a person every one of whose stays a new postcode has ended, their latest stay.
+    select person_id, uprn, address_since_on, address_last_seen_on,
+    from placed_by_records
+    union all
+    select stays.person_id, stays.uprn, stays.first_seen_on, stays.last_seen_on,
+    from stays
+    where stays.person_id not in (select person_id from placed_by_records)
+    qualify row_number() over (
+        partition by stays.person_id order by stays.last_seen_on desc, stays.uprn
+    ) = 1
+
+),
+
+children_lived_with as (
+
+    -- For each adult, the children (under 18) who lived with them at that address (their
+    -- stays there overlap), and where those children are placed now.
+    select
+        adult.person_id,
+        adult.uprn as adult_uprn,
+        child_now.uprn as child_uprn,
+        child_now.address_since_on as child_arrived_on,
+
+    from adult_homes as adult
+    cross join parameters
+    inner join persons as adult_person
+        on adult.person_id = adult_person.person_id
+    inner join stays as child_stay
+        on adult.uprn = child_stay.uprn
+        and adult.person_id <> child_stay.person_id
+        and child_stay.first_seen_on <= adult.address_last_seen_on
+        and child_stay.last_seen_on >= adult.address_since_on
+    inner join persons as child
+        on child_stay.person_id = child.person_id
+    inner join placed_by_records as child_now
+        on child_stay.person_id = child_now.person_id
+    where {{ age_on('adult_person.dob', 'parameters.as_at_date') }} >= 18
+        and {{ age_on('child.dob', 'parameters.as_at_date') }} < 18
+
+),
+
+children_moved as (
+
+    select
+        person_id,
+        min(adult_uprn) as adult_uprn,
+        min(child_uprn) as uprn,
+        min(child_arrived_on) as children_arrived_on,
+    from children_lived_with
+    group by person_id
+    having count(distinct child_uprn) = 1
+        and bool_and(child_uprn <> adult_uprn)
+
+),
+
+moved_with_children as (
+
+    -- An adult is taken to have moved with the children they lived with when those children
+    -- have all moved to one new address and nothing heard of the adult after the children
+    -- arrived there places them anywhere else: no later record at another UPRN, nor with
+    -- another postcode (a record of the arrival day itself may not have caught up yet).
+    -- Children do not move house alone, and a parent who stays behind (a separation) and is
+    -- heard of again at the old address keeps it.
+    select children_moved.person_id, children_moved.uprn, children_moved.children_arrived_on,
+    from children_moved
+    left join uprn_postcodes as gazetteer
+        on children_moved.uprn = gazetteer.uprn
+    where not exists (
+        select 1
+        from record_persons as heard
+        cross join parameters
+        where heard.person_id = children_moved.person_id
+            and heard.event_on > children_moved.children_arrived_on
+            and heard.event_on <= parameters.as_at_date
+            and (
+                (heard.uprn is not null and heard.uprn <> children_moved.uprn)
+                or (
+                    heard.uprn is null
+                    and nullif(trim(heard.postcode), '') is not null
+                    and upper(replace(heard.postcode, ' ', ''))
+                        is distinct from upper(replace(gazetteer.postcode, ' ', ''))
+                )
+            )
+    )
+
+),
+
+placed as (
+
+    select
+        coalesce(placed_by_records.person_id, moved_with_children.person_id) as person_id,
+        coalesce(moved_with_children.uprn, placed_by_records.uprn) as uprn,
+        case
+            when moved_with_children.person_id is null then placed_by_records.residence_score
+            else cast(0 as double)
+        end as residence_score,
+        coalesce(moved_with_children.children_arrived_on, placed_by_records.address_since_on)
+            as address_since_on,
+        case
+            when moved_with_children.person_id is null
+                then placed_by_records.address_last_seen_on
+        end as address_last_seen_on,
+        false as is_placed_by_postcode_and_surname,
+        moved_with_children.person_id is not null as is_placed_with_children,
+
+    from placed_by_records
+    full outer join moved_with_children
+        on placed_by_records.person_id = moved_with_children.person_id
+        {% if not var('place_with_moved_children', true) -%}
+        and false
+        {%- endif %}
+    {% if not var('place_with_moved_children', true) -%}
+    where placed_by_records.person_id is not null
+    {%- endif %}
 
 ),
 
@@ -133,6 +376,25 @@ name_keys as (
     cross join parameters
     where record_persons.event_on <= parameters.as_at_date
         and record_persons.surname is not null
+
+),
+
+latest_name_keys as (
+
+    -- A person's latest postcode: an unplaced person is looked for where they live now.
+    select distinct
+        record_persons.person_id,
+        lower(trim(record_persons.surname)) as surname_key,
+        upper(replace(record_persons.postcode, ' ', '')) as postcode_key,
+
+    from record_persons
+    cross join parameters
+    where record_persons.event_on <= parameters.as_at_date
+        and record_persons.surname is not null
+        and nullif(trim(record_persons.postcode), '') is not null
+    qualify rank() over (
+        partition by record_persons.person_id order by record_persons.event_on desc
+    ) = 1
 
 ),
 
@@ -154,14 +416,36 @@ resident_keys as (
 unplaced_candidates as (
 
     select
-        name_keys.person_id,
+        latest_name_keys.person_id,
         resident_keys.uprn,
 
-    from name_keys
+    from latest_name_keys
     inner join resident_keys
-        on name_keys.surname_key = resident_keys.surname_key
-        and name_keys.postcode_key = resident_keys.postcode_key
-    where name_keys.person_id not in (select person_id from placed)
+        on latest_name_keys.surname_key = resident_keys.surname_key
+        and latest_name_keys.postcode_key = resident_keys.postcode_key
+    where latest_name_keys.person_id not in (select person_id from placed)
+
+    union
+
+    -- Or a resident who lived at one of the person's former addresses: households move
+    -- together, and the same former address and the same new postcode rarely coincide.
+    select
+        latest_name_keys.person_id,
+        placed.uprn,
+
+    from latest_name_keys
+    inner join stays as own_stay
+        on latest_name_keys.person_id = own_stay.person_id
+    inner join stays as their_stay
+        on own_stay.uprn = their_stay.uprn
+        and own_stay.person_id <> their_stay.person_id
+    inner join placed
+        on their_stay.person_id = placed.person_id
+        and own_stay.uprn <> placed.uprn
+    inner join uprn_postcodes
+        on placed.uprn = uprn_postcodes.uprn
+        and latest_name_keys.postcode_key = upper(replace(uprn_postcodes.postcode, ' ', ''))
+    where latest_name_keys.person_id not in (select person_id from placed)
 
 ),
 
@@ -174,6 +458,7 @@ placed_by_postcode_and_surname as (
         cast(null as date) as address_since_on,
         cast(null as date) as address_last_seen_on,
         true as is_placed_by_postcode_and_surname,
+        false as is_placed_with_children,
 
     from unplaced_candidates
     group by person_id

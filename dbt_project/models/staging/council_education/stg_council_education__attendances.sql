@@ -11,20 +11,17 @@ source as (
 renamed as (
 
     select
-        {{ record_id('council_education__attendance', ['UPN', 'LAEstab', 'AcademicYear', 'Term']) }} as record_id,
-        'council_education__attendance' as source_dataset,
-        cast("UPN" as varchar) as source_person_ref,
-        cast({{ first_name_from_forenames("\"LegalForename\"") }} as varchar) as first_name,
-        cast({{ middle_names_from_forenames("\"LegalForename\"") }} as varchar) as middle_names,
-        cast(nullif(trim("LegalSurname"), '') as varchar) as surname,
-        cast("DOB" as date) as dob,
-        cast({{ sex_code('"Gender"') }} as varchar) as sex,
-        cast(null as varchar) as address,
-        cast(null as varchar) as postcode,
-        cast(null as varchar) as nhs_number,
-        cast("UPN" as varchar) as upn,
-        cast(null as varchar) as ni_number,
-        cast("TermEndDate" as date) as event_date,
+        {{ person_columns(
+            'council_education__attendance',
+            ['UPN', 'LAEstab', 'AcademicYear', 'Term'],
+            person_ref='"UPN"',
+            forenames='"LegalForename"',
+            surname='"LegalSurname"',
+            dob='"DOB"',
+            sex='"Gender"',
+            upn='"UPN"',
+            event_date='"TermEndDate"'
+        ) }}
         "LAEstab" as school_id,
         "AcademicYear" as academic_year,
         "Term" as term,
@@ -33,9 +30,7 @@ renamed as (
         "AuthorisedAbsence" as sessions_authorised_absent,
         "UnauthorisedAbsence" as sessions_unauthorised_absent,
         coalesce("AuthorisedAbsence", 0) + coalesce("UnauthorisedAbsence", 0) as sessions_missed,
-        _extract_date as extracted_on,
-        _is_latest_extract as is_latest_extract,
-        _load_id as load_id,
+        {{ lineage_columns() }}
 
     from source
 

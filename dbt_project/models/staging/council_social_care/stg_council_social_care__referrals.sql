@@ -11,26 +11,22 @@ source as (
 renamed as (
 
     select
-        {{ record_id('council_social_care__referrals', ['ReferralID']) }} as record_id,
-        'council_social_care__referrals' as source_dataset,
-        cast("PersonID" as varchar) as source_person_ref,
-        cast({{ first_name_from_comma_name("\"FullName\"") }} as varchar) as first_name,
-        cast({{ middle_names_from_comma_name("\"FullName\"") }} as varchar) as middle_names,
-        cast({{ surname_from_comma_name("\"FullName\"") }} as varchar) as surname,
-        cast("DateOfBirth" as date) as dob,
-        cast({{ sex_code('"Gender"') }} as varchar) as sex,
-        cast(nullif(trim("Address"), '') as varchar) as address,
-        cast("Postcode" as varchar) as postcode,
-        cast("NHSNumber" as varchar) as nhs_number,
-        cast(null as varchar) as upn,
-        cast(null as varchar) as ni_number,
-        cast("ReferralDate" as date) as event_date,
+        {{ person_columns(
+            'council_social_care__referrals',
+            ['ReferralID'],
+            person_ref='"PersonID"',
+            comma_name='"FullName"',
+            dob='"DateOfBirth"',
+            sex='"Gender"',
+            address='"Address"',
+            postcode='"Postcode"',
+            nhs_number='"NHSNumber"',
+            event_date='"ReferralDate"'
+        ) }}
         "ReferralDate" as referred_on,
         "ReferralSource" as referral_source,
         "Outcome" as referral_outcome,
-        _extract_date as extracted_on,
-        _is_latest_extract as is_latest_extract,
-        _load_id as load_id,
+        {{ lineage_columns() }}
 
     from source
 

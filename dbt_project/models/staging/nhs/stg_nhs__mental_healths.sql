@@ -11,26 +11,22 @@ source as (
 renamed as (
 
     select
-        {{ record_id('nhs__mental_health', ['service_request_id']) }} as record_id,
-        'nhs__mental_health' as source_dataset,
-        cast("local_patient_id" as varchar) as source_person_ref,
-        cast({{ first_name_from_forenames("\"person_given_name\"") }} as varchar) as first_name,
-        cast({{ middle_names_from_forenames("\"person_given_name\"") }} as varchar) as middle_names,
-        cast(nullif(trim("person_family_name"), '') as varchar) as surname,
-        cast("date_of_birth" as date) as dob,
-        cast({{ sex_code('"person_stated_gender_code"') }} as varchar) as sex,
-        cast(null as varchar) as address,
-        cast("postcode" as varchar) as postcode,
-        cast("nhs_number" as varchar) as nhs_number,
-        cast(null as varchar) as upn,
-        cast(null as varchar) as ni_number,
-        cast("referral_received_date" as date) as event_date,
+        {{ person_columns(
+            'nhs__mental_health',
+            ['service_request_id'],
+            person_ref='"local_patient_id"',
+            forenames='"person_given_name"',
+            surname='"person_family_name"',
+            dob='"date_of_birth"',
+            sex='"person_stated_gender_code"',
+            postcode='"postcode"',
+            nhs_number='"nhs_number"',
+            event_date='"referral_received_date"'
+        ) }}
         "referral_received_date" as referred_on,
         "service_discharge_date" as discharged_on,
         "team_type" as team_type,
-        _extract_date as extracted_on,
-        _is_latest_extract as is_latest_extract,
-        _load_id as load_id,
+        {{ lineage_columns() }}
 
     from source
 

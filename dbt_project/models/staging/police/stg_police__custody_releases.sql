@@ -11,26 +11,22 @@ source as (
 renamed as (
 
     select
-        {{ record_id('police__custody_releases', ['RELEASE_REF']) }} as record_id,
-        'police__custody_releases' as source_dataset,
-        cast("NOMINAL_ID" as varchar) as source_person_ref,
-        cast({{ first_name_from_forenames("\"FORENAMES\"") }} as varchar) as first_name,
-        cast({{ middle_names_from_forenames("\"FORENAMES\"") }} as varchar) as middle_names,
-        cast(nullif(trim("SURNAME"), '') as varchar) as surname,
-        cast("DOB" as date) as dob,
-        cast({{ sex_code('"SEX"') }} as varchar) as sex,
-        cast(nullif(trim("RELEASE_ADDRESS"), '') as varchar) as address,
-        cast("POSTCODE" as varchar) as postcode,
-        cast(null as varchar) as nhs_number,
-        cast(null as varchar) as upn,
-        cast(null as varchar) as ni_number,
-        cast("RELEASE_DATE" as date) as event_date,
+        {{ person_columns(
+            'police__custody_releases',
+            ['RELEASE_REF'],
+            person_ref='"NOMINAL_ID"',
+            forenames='"FORENAMES"',
+            surname='"SURNAME"',
+            dob='"DOB"',
+            sex='"SEX"',
+            address='"RELEASE_ADDRESS"',
+            postcode='"POSTCODE"',
+            event_date='"RELEASE_DATE"'
+        ) }}
         "PNC_ID" as pnc_id,
         "RELEASE_DATE" as released_on,
         "RELEASE_TYPE" as release_type,
-        _extract_date as extracted_on,
-        _is_latest_extract as is_latest_extract,
-        _load_id as load_id,
+        {{ lineage_columns() }}
 
     from source
 

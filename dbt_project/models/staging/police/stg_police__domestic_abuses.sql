@@ -11,20 +11,17 @@ source as (
 renamed as (
 
     select
-        {{ record_id('police__domestic_abuse', ['INCIDENT_NO', 'NOMINAL_ID']) }} as record_id,
-        'police__domestic_abuse' as source_dataset,
-        cast("NOMINAL_ID" as varchar) as source_person_ref,
-        cast({{ first_name_from_comma_name("\"NAME\"") }} as varchar) as first_name,
-        cast({{ middle_names_from_comma_name("\"NAME\"") }} as varchar) as middle_names,
-        cast({{ surname_from_comma_name("\"NAME\"") }} as varchar) as surname,
-        cast("DOB" as date) as dob,
-        cast({{ sex_code('"SEX"') }} as varchar) as sex,
-        cast(nullif(trim("ADDRESS"), '') as varchar) as address,
-        cast("POSTCODE" as varchar) as postcode,
-        cast(null as varchar) as nhs_number,
-        cast(null as varchar) as upn,
-        cast(null as varchar) as ni_number,
-        cast(cast("INCIDENT_DATETIME" as date) as date) as event_date,
+        {{ person_columns(
+            'police__domestic_abuse',
+            ['INCIDENT_NO', 'NOMINAL_ID'],
+            person_ref='"NOMINAL_ID"',
+            comma_name='"NAME"',
+            dob='"DOB"',
+            sex='"SEX"',
+            address='"ADDRESS"',
+            postcode='"POSTCODE"',
+            event_date='cast("INCIDENT_DATETIME" as date)'
+        ) }}
         "INCIDENT_NO" as incident_ref,
         "INCIDENT_DATETIME" as reported_at,
         "INCIDENT_ADDRESS" as incident_address,
@@ -32,9 +29,7 @@ renamed as (
         "ROLE" as person_role,
         "DASH_RISK" as dash_risk,
         "CRIME_FLAG" = 'Y' as is_crime,
-        _extract_date as extracted_on,
-        _is_latest_extract as is_latest_extract,
-        _load_id as load_id,
+        {{ lineage_columns() }}
 
     from source
 

@@ -11,26 +11,22 @@ source as (
 renamed as (
 
     select
-        {{ record_id('police__missing_episodes', ['MISSING_REF']) }} as record_id,
-        'police__missing_episodes' as source_dataset,
-        cast("NOMINAL_ID" as varchar) as source_person_ref,
-        cast({{ first_name_from_forenames("\"FORENAMES\"") }} as varchar) as first_name,
-        cast({{ middle_names_from_forenames("\"FORENAMES\"") }} as varchar) as middle_names,
-        cast(nullif(trim("SURNAME"), '') as varchar) as surname,
-        cast("DOB" as date) as dob,
-        cast({{ sex_code('"SEX"') }} as varchar) as sex,
-        cast(nullif(trim("HOME_ADDRESS"), '') as varchar) as address,
-        cast("POSTCODE" as varchar) as postcode,
-        cast(null as varchar) as nhs_number,
-        cast(null as varchar) as upn,
-        cast(null as varchar) as ni_number,
-        cast(cast("REPORTED_MISSING" as date) as date) as event_date,
+        {{ person_columns(
+            'police__missing_episodes',
+            ['MISSING_REF'],
+            person_ref='"NOMINAL_ID"',
+            forenames='"FORENAMES"',
+            surname='"SURNAME"',
+            dob='"DOB"',
+            sex='"SEX"',
+            address='"HOME_ADDRESS"',
+            postcode='"POSTCODE"',
+            event_date='cast("REPORTED_MISSING" as date)'
+        ) }}
         "REPORTED_MISSING" as reported_missing_at,
         "FOUND_DATETIME" as found_at,
         "RISK_GRADE" as risk_grade,
-        _extract_date as extracted_on,
-        _is_latest_extract as is_latest_extract,
-        _load_id as load_id,
+        {{ lineage_columns() }}
 
     from source
 

@@ -11,29 +11,25 @@ source as (
 renamed as (
 
     select
-        {{ record_id('police__offences', ['CRIME_REF', 'NOMINAL_ID']) }} as record_id,
-        'police__offences' as source_dataset,
-        cast("NOMINAL_ID" as varchar) as source_person_ref,
-        cast({{ first_name_from_forenames("\"FORENAMES\"") }} as varchar) as first_name,
-        cast({{ middle_names_from_forenames("\"FORENAMES\"") }} as varchar) as middle_names,
-        cast(nullif(trim("SURNAME"), '') as varchar) as surname,
-        cast("DOB" as date) as dob,
-        cast({{ sex_code('"SEX"') }} as varchar) as sex,
-        cast(nullif(trim("ADDRESS"), '') as varchar) as address,
-        cast("POSTCODE" as varchar) as postcode,
-        cast(null as varchar) as nhs_number,
-        cast(null as varchar) as upn,
-        cast(null as varchar) as ni_number,
-        cast("OFFENCE_DATE" as date) as event_date,
+        {{ person_columns(
+            'police__offences',
+            ['CRIME_REF', 'NOMINAL_ID'],
+            person_ref='"NOMINAL_ID"',
+            forenames='"FORENAMES"',
+            surname='"SURNAME"',
+            dob='"DOB"',
+            sex='"SEX"',
+            address='"ADDRESS"',
+            postcode='"POSTCODE"',
+            event_date='"OFFENCE_DATE"'
+        ) }}
         "CRIME_REF" as crime_ref,
         "PNC_ID" as pnc_id,
         "OFFENCE_DATE" as offence_on,
         "OFFENCE_GROUP" as offence_group,
         "OUTCOME_CODE" as outcome_code,
         "OUTCOME_DATE" as outcome_on,
-        _extract_date as extracted_on,
-        _is_latest_extract as is_latest_extract,
-        _load_id as load_id,
+        {{ lineage_columns() }}
 
     from source
 
