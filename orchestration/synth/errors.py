@@ -135,6 +135,17 @@ def _person_key_field(key: str) -> str:
     return next(c.field for c in layout.columns if c.name == name)
 
 
+def _rank_by_day_within_person(person_ids: np.ndarray, event_days: np.ndarray) -> np.ndarray:
+    """0 for each person's earliest record, 1 for the next, ... (ties keep file order)."""
+    order = np.lexsort((event_days, person_ids))  # stable: equal days keep their file order
+    ordered = person_ids[order]
+    position = np.arange(ordered.size)
+    first = np.r_[True, ordered[1:] != ordered[:-1]] if ordered.size else np.array([], bool)
+    rank = np.empty(ordered.size, dtype=np.int64)
+    rank[order] = position - np.maximum.accumulate(np.where(first, position, 0))
+    return rank
+
+
 def plant_errors(
     rec: pd.DataFrame, key: str, world: World, rng: np.random.Generator, seed: int
 ) -> pd.DataFrame:
@@ -211,8 +222,10 @@ def plant_errors(
         if chosen.size:
             is_chosen = np.isin(pids, chosen)
             if layout.kind == "delta":
-                # Later records of a chosen person carry the second reference (at least one does).
-                rank = pd.Series(pids).groupby(pids).cumcount().to_numpy()
+                # Later records of a chosen person carry the second reference (at least one does):
+                # later by the day they speak of, not by file order, so the record tagged is
+                # always the one a check comparing with earlier extracts can see as the repeat.
+                rank = _rank_by_day_within_person(pids, rec["event_day"].to_numpy())
                 last = rank == counts[np.searchsorted(uniq, pids)] - 1
                 use = is_chosen & (((rank >= 1) & (rng.random(n) < 0.6)) | last)
                 refs = rec[ref_field].to_numpy().copy()

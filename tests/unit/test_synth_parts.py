@@ -115,3 +115,13 @@ def test_census_days_are_the_dfe_thursdays_the_platform_dates_census_records_by(
     for year, term, start, end in config.TERMS:
         day = config.census_day(year, term)
         assert day.weekday() == 3 and start <= day <= end
+
+
+def test_a_duplicate_reference_is_planted_on_the_later_record_by_date_not_file_order():
+    from orchestration.synth.errors import _rank_by_day_within_person
+
+    person = np.array([5, 3, 5, 3, 5])
+    day = np.array([30, 10, 10, 5, 20])
+    assert _rank_by_day_within_person(person, day).tolist() == [2, 1, 0, 0, 1]
+    same_day = _rank_by_day_within_person(np.array([1, 1]), np.array([7, 7]))
+    assert same_day.tolist() == [0, 1]
