@@ -27,6 +27,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="skip generation when the work folder already holds a generated city",
     )
+    parser.add_argument(
+        "--generate-only",
+        action="store_true",
+        help="generate (and measure) the city, then stop; run again with --reuse-city",
+    )
     parser.set_defaults(func=run)
 
 
@@ -37,10 +42,19 @@ def run(args: argparse.Namespace) -> int:
 
     workdir = args.workdir or paths.data_dir() / "bench" / f"city-{args.households}"
     try:
-        result = run_bench(args.households, args.seed, workdir, reuse_city=args.reuse_city)
+        result = run_bench(
+            args.households,
+            args.seed,
+            workdir,
+            reuse_city=args.reuse_city,
+            generate_only=args.generate_only,
+        )
     except BenchError as error:
         print(f"benchmark failed: {error}")
         return 1
+    if result is None:
+        print(f"city generated in {workdir}; run the nights with --reuse-city")
+        return 0
     json_path, md_path = write_reports(result, paths.reports_dir() / "bench")
     print(md_path.read_text())
     print(f"written: {json_path} and {md_path}")

@@ -62,6 +62,7 @@ def _rows(figures: dict) -> str:
 
 def markdown(result: dict) -> str:
     first, second = result["nights"]
+    generate = result["generate"]
     m = result["machine"]
     lines = [
         f"# Benchmark, {result['households']:,} households ({result['date']})",
@@ -85,13 +86,18 @@ def markdown(result: dict) -> str:
         "",
         "## Stages",
         "",
+        *(
+            [f"The city was generated earlier ({generate.get('measured_at')}) and reused."]
+            if generate.get("reused")
+            else []
+        ),
+        "",
         "| stage | night 1 s | night 1 peak GB | night 2 s | night 2 peak GB | night 1 rows | "
         "night 2 rows |",
         "|---|---:|---:|---:|---:|---|---|",
     ]
-    generate = result["generate"]
-    if generate.get("reused"):
-        lines.append("| generate | (reused city) | | | | " + _rows(generate["rows"]) + " | |")
+    if generate.get("reused") and "seconds" not in generate:
+        lines.append("| generate | (reused city) | | | | | |")
     else:
         lines.append(
             f"| generate | {generate['seconds']:.0f} | {generate['peak_gb']:.2f} | | | "

@@ -119,15 +119,20 @@ def generate_city(city: BenchCity, households: int, seed: int) -> dict:
     _require_success(measured, city.logs / "generate.log", "generating the city")
     files = sum(1 for p in (city.data / "landing").rglob("*") if p.is_file())
     night_two = len(city.night_two_files())
-    return {
+    figures = {
         "seconds": round(measured.seconds, 1),
         "peak_gb": round(measured.peak_bytes / GB, 2),
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "load_average_at_end": round(os.getloadavg()[0], 2),
         "rows": {
             "night_one_files": files - night_two,
             "night_two_files": night_two,
             **_truth_counts(city),
         },
     }
+    # Kept with the city, so a later run that reuses it still reports how it was made.
+    (city.workdir / "generate.json").write_text(json.dumps(figures, indent=2))
+    return figures
 
 
 def _truth_counts(city: BenchCity) -> dict:
@@ -294,7 +299,14 @@ def code_version() -> dict:
     return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": bool(git("status", "-s"))}
 
 
-def run_bench(households: int, seed: int, workdir: Path, reuse_city: bool = False, log=print):
+def run_bench(
+    households: int,
+    seed: int,
+    workdir: Path,
+    reuse_city: bool = False,
+    generate_only: bool = False,
+    log=print,
+):
     """Generate (unless reusing), night one from empty, night two; return the figures."""
     city = BenchCity(workdir)
     started = dt.datetime.now(dt.UTC)
@@ -302,11 +314,13 @@ def run_bench(households: int, seed: int, workdir: Path, reuse_city: bool = Fals
     if reuse_city and (city.data / "truth" / "night_two.csv").is_file():
         log(f"reusing the city in {city.data}")
         city.logs.mkdir(parents=True, exist_ok=True)
-        generate = {"reused": True, "rows": _truth_counts(city)}
+        generate = {"reused": True, **_read_json(city.workdir / "generate.json")}
     else:
         log(f"generating {households:,} households into {city.data} ...")
         generate = generate_city(city, households, seed)
         log(f"  generated in {generate['seconds']} s, peak {generate['peak_gb']} GB")
+    if generate_only:
+        return None
     city.hold_back_night_two()
     city.empty_warehouse()
     nights = []
