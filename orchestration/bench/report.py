@@ -30,7 +30,7 @@ def goals(result: dict) -> list[dict]:
         },
         {
             "goal": "second night at most a quarter of the first",
-            "measured": f"{share:.0%}",
+            "measured": f"{share:.1%}",
             "met": share <= SECOND_NIGHT_MAX_SHARE,
         },
     ]

@@ -142,7 +142,7 @@ def _truth_counts(city: BenchCity) -> dict:
     try:
         counts = {}
         for name, file in (
-            ("households", "households.parquet"),
+            ("households_ever_formed", "households.parquet"),
             ("people", "persons.parquet"),
             ("extract_rows", "record_truth.parquet"),
         ):

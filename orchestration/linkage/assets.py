@@ -39,7 +39,10 @@ def record_uprns(duckdb: DuckDBResource) -> dg.MaterializeResult:
 
     with duckdb.get_connection() as con:
         summary = match_record_addresses(
-            con, PERSON_RECORDS, gazetteer_canonical_sql(con, GAZETTEER)
+            con,
+            PERSON_RECORDS,
+            gazetteer_canonical_sql(con, GAZETTEER),
+            prepared_dir=paths.data_dir() / "linkage" / "gazetteer_prepared",
         )
         by_source = address_report_by_source(con, PERSON_RECORDS)
     out = _reports_dir()

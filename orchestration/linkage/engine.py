@@ -23,11 +23,22 @@ logger = logging.getLogger(__name__)
 logging.getLogger("splink").setLevel(logging.WARNING)
 
 
+# The stage's memory budget is split between the warehouse connection and Splink's private
+# one, which are both alive while Splink scores: each gets this cap (DuckDB spills to disk
+# beyond it), leaving room under 8 GB for Python, Arrow buffers and DuckDB's own overheads,
+# which memory_limit does not cover.
+DEFAULT_CONNECTION_MEMORY = "3GB"
+
+
+def connection_memory_limit() -> str:
+    """Memory cap of each linkage DuckDB connection (FAMILIES_LINKAGE_MEMORY, default 3GB)."""
+    return os.environ.get("FAMILIES_LINKAGE_MEMORY", DEFAULT_CONNECTION_MEMORY)
+
+
 def splink_connection(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """A private in-memory DuckDB for Splink, memory-capped and spilling to a temp folder."""
     con = duckdb.connect()
-    limit = memory_limit or os.environ.get("FAMILIES_LINKAGE_MEMORY", "4GB")
-    con.execute(f"SET memory_limit = '{limit}'")
+    con.execute(f"SET memory_limit = '{memory_limit or connection_memory_limit()}'")
     con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/families_splink_spill'")
     con.execute("SET preserve_insertion_order = false")
     return con
@@ -46,29 +57,41 @@ def build_profiles(
     reviewer said they are not the same person as a record identical to them).
     Returns the number of profiles.
     """
-    key_cols = [c for c in MODEL_COLUMNS if c not in ("surname_tokens", "name_tokens")]
-    key = ", ".join(f"coalesce({c}::VARCHAR, '\x1f')" for c in key_cols)
+    # Every model column is in the key, the name-token lists too: "Smith Jones" and
+    # "Smithjones" compact to one surname but compare differently, and a profile must hold
+    # records identical in everything the model compares (else which record speaks for it
+    # would be arbitrary, and a stored score could go stale while its key stayed).
+    key = ", ".join(f"coalesce({c}::VARCHAR, '\x1f')" for c in MODEL_COLUMNS)
     isolate = (
         f"CASE WHEN record_id IN (SELECT record_id FROM {isolated_records}) THEN record_id END"
         if isolated_records
         else "NULL"
     )
+    # The profile key (a digest of the standardised fields) is what the pair store
+    # (pairstore.py) keys scores by across runs; unique_id is only this run's number for it,
+    # in key order, so it orders pairs the same way in a full and an incremental run.
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE lk_profile_keys AS
+        CREATE OR REPLACE TEMP TABLE lk_record_keys AS
         SELECT record_id, md5(concat_ws('\x1e', {key}, {isolate})) AS profile_key
         FROM {std_table}
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE lk_profile_keys AS
+        SELECT profile_key, row_number() OVER (ORDER BY profile_key) AS unique_id
+        FROM (SELECT DISTINCT profile_key FROM lk_record_keys)
         """
     )
     con.execute(
         f"""
         CREATE OR REPLACE TABLE {map_table} AS
         SELECT k.record_id, p.unique_id
-        FROM lk_profile_keys k
-        JOIN (SELECT profile_key, row_number() OVER (ORDER BY profile_key) AS unique_id
-              FROM (SELECT DISTINCT profile_key FROM lk_profile_keys)) p USING (profile_key)
+        FROM lk_record_keys k JOIN lk_profile_keys p USING (profile_key)
         """
     )
+    con.execute("DROP TABLE lk_record_keys")
     cols = ", ".join(f"any_value(s.{c}) AS {c}" for c in MODEL_COLUMNS)
     con.execute(
         f"""
@@ -78,7 +101,6 @@ def build_profiles(
         GROUP BY m.unique_id
         """
     )
-    con.execute("DROP TABLE lk_profile_keys")
     return con.execute(f"SELECT count(*) FROM {profiles_table}").fetchone()[0]
 
 

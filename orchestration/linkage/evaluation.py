@@ -45,20 +45,86 @@ def load_truth(con: duckdb.DuckDBPyConnection, truth_dir: Path, table: str = "lk
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
-def _pair_counts(con: duckdb.DuckDBPyConnection, joined: str, where: str = "true") -> dict:
+def _choose2(n: str) -> str:
+    return f"({n}) * (({n}) - 1) // 2"
+
+
+def _build_cells(con: duckdb.DuckDBPyConnection, predicted: str, truth: str, sources: str) -> None:
+    """lk_eval_cells: record counts per (predicted id, true person, source, name origin).
+
+    Every measure is a sum over this contingency table and its margins, so memory and temp
+    disk stay proportional to the number of distinct cells (about the number of records at
+    worst), never to the number of record pairs. Ids are hashed to 64-bit integers: at a
+    million ids the chance of any collision is below 1e-7, and they group far cheaper than
+    strings.
+    """
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE lk_eval_cells AS
+        SELECT hash(p.predicted_id::VARCHAR) AS p, hash(t.person_id::VARCHAR) AS t,
+               s.source_dataset, coalesce(t.name_origin, 'unknown') AS name_origin,
+               count(*)::BIGINT AS n
+        FROM {predicted} p JOIN {truth} t USING (record_id) JOIN {sources} s USING (record_id)
+        GROUP BY ALL
+        """
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE lk_eval_pt AS
+           SELECT p, t, sum(n)::BIGINT AS n FROM lk_eval_cells GROUP BY ALL"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE lk_eval_psize AS
+           SELECT p, sum(n)::BIGINT AS n, count(*) AS persons FROM lk_eval_pt GROUP BY p"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE lk_eval_tsize AS
+           SELECT t, sum(n)::BIGINT AS n, count(*) AS ids FROM lk_eval_pt GROUP BY t"""
+    )
+
+
+def _total_pair_counts(con: duckdb.DuckDBPyConnection) -> dict:
     row = con.execute(
         f"""
-        WITH j AS (SELECT * FROM {joined} WHERE {where}),
-        both_ AS (SELECT count(*) AS n FROM j GROUP BY predicted_id, person_id),
-        pred AS (SELECT count(*) AS n FROM j GROUP BY predicted_id),
-        truth AS (SELECT count(*) AS n FROM j GROUP BY person_id)
-        SELECT (SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM both_),
-               (SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM pred),
-               (SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM truth),
-               (SELECT count(*) FROM j)
+        SELECT (SELECT coalesce(sum({_choose2("n")}), 0) FROM lk_eval_pt),
+               (SELECT coalesce(sum({_choose2("n")}), 0) FROM lk_eval_psize),
+               (SELECT coalesce(sum({_choose2("n")}), 0) FROM lk_eval_tsize),
+               (SELECT coalesce(sum(n), 0) FROM lk_eval_pt)
         """
     ).fetchone()
     return {"tp": int(row[0]), "predicted": int(row[1]), "true": int(row[2]), "records": row[3]}
+
+
+def _group_pair_counts(con: duckdb.DuckDBPyConnection, column: str, total: dict) -> dict:
+    """Pair counts, per value g of `column`, over pairs with at least one record in g.
+
+    Pairs with no record in g are those among the records outside g: for each cell of a
+    margin holding n records of which n_g are in g, they number C(n - n_g, 2) instead of
+    C(n, 2). Inside = total - outside, so only the cells where g occurs are visited.
+    """
+
+    def change(margin: str, keys: str) -> dict:
+        rows = con.execute(
+            f"""
+            WITH g AS (SELECT {keys}, {column} AS grp, sum(n)::BIGINT AS n_g
+                       FROM lk_eval_cells GROUP BY ALL)
+            SELECT g.grp, sum({_choose2("m.n")} - {_choose2("m.n - g.n_g")}), sum(g.n_g)
+            FROM g JOIN {margin} m USING ({keys}) GROUP BY g.grp
+            """
+        ).fetchall()
+        return {grp: (int(inside), int(records)) for grp, inside, records in rows}
+
+    tp = change("lk_eval_pt", "p, t")
+    predicted = change("lk_eval_psize", "p")
+    true = change("lk_eval_tsize", "t")
+    return {
+        grp: {
+            "tp": tp[grp][0],
+            "predicted": predicted[grp][0],
+            "true": true[grp][0],
+            "records": tp[grp][1],
+        }
+        for grp in sorted(tp)
+    }
 
 
 def _rates(counts: dict) -> dict:
@@ -77,37 +143,21 @@ def _rates(counts: dict) -> dict:
     }
 
 
-def _subset_rates(con: duckdb.DuckDBPyConnection, joined: str, condition: str, total: dict):
-    """Pairwise rates over pairs with at least one record meeting `condition`."""
-    outside = _pair_counts(con, joined, f"NOT coalesce({condition}, false)")
-    inside = {k: total[k] - outside[k] for k in total}
-    return _rates(inside)
-
-
-def _cluster_measures(con: duckdb.DuckDBPyConnection, joined: str) -> dict:
+def _cluster_measures(con: duckdb.DuckDBPyConnection) -> dict:
     row = con.execute(
-        f"""
-        WITH j AS (SELECT * FROM {joined}),
-        cell AS (SELECT predicted_id, person_id, count(*) AS n FROM j GROUP BY ALL),
-        psize AS (SELECT predicted_id, count(*) AS n, count(DISTINCT person_id) AS persons
-                  FROM j GROUP BY 1),
-        tsize AS (SELECT person_id, count(*) AS n, count(DISTINCT predicted_id) AS ids
-                  FROM j GROUP BY 1),
-        bcubed AS (
-            SELECT sum(c.n * c.n / p.n) / sum(c.n) AS p_part,
-                   sum(c.n * c.n / t.n) / sum(c.n) AS r_part
-            FROM cell c JOIN psize p USING (predicted_id) JOIN tsize t USING (person_id))
-        SELECT
-            (SELECT p_part FROM bcubed), (SELECT r_part FROM bcubed),
-            (SELECT count(*) FROM tsize),
-            (SELECT count(*) FROM psize),
-            (SELECT count(*) FROM tsize WHERE ids > 1),
-            (SELECT count(*) FROM psize WHERE persons > 1),
-            (SELECT count(*) FROM cell c JOIN psize p USING (predicted_id)
-               JOIN tsize t USING (person_id) WHERE c.n = p.n AND c.n = t.n)
+        """
+        SELECT sum(c.n * c.n / p.n) / sum(c.n), sum(c.n * c.n / t.n) / sum(c.n),
+               count(*) FILTER (WHERE c.n = p.n AND c.n = t.n)
+        FROM lk_eval_pt c JOIN lk_eval_psize p USING (p) JOIN lk_eval_tsize t USING (t)
         """
     ).fetchone()
-    bp, br, persons, ids, split, merged, exact = row
+    bp, br, exact = row
+    persons, split = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE ids > 1) FROM lk_eval_tsize"
+    ).fetchone()
+    ids, merged = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE persons > 1) FROM lk_eval_psize"
+    ).fetchone()
     bf1 = 2 * bp * br / (bp + br) if bp and br else 0.0
     return {
         "bcubed_precision": round(bp or 0, 5),
@@ -132,37 +182,24 @@ def evaluate_clusters(
     `predicted` (record_id, predicted_id); `truth` (record_id, person_id, name_origin);
     `sources` (record_id, source_dataset). Only records present in all three count.
     """
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE lk_eval_joined AS
-        SELECT p.record_id, p.predicted_id::VARCHAR AS predicted_id, t.person_id,
-               coalesce(t.name_origin, 'unknown') AS name_origin, s.source_dataset
-        FROM {predicted} p JOIN {truth} t USING (record_id) JOIN {sources} s USING (record_id)
-        """
-    )
-    joined = "lk_eval_joined"
-    total = _pair_counts(con, joined)
-    overall = _rates(total)
-    per_source = {
-        src: _subset_rates(con, joined, f"source_dataset = '{src}'", total)
-        for (src,) in con.execute(
-            f"SELECT DISTINCT source_dataset FROM {joined} ORDER BY 1"
-        ).fetchall()
-    }
-    per_origin = {
-        grp: _subset_rates(con, joined, f"name_origin = '{grp}'", total)
-        for (grp,) in con.execute(
-            f"SELECT DISTINCT name_origin FROM {joined} ORDER BY 1"
-        ).fetchall()
-    }
-    result = {
-        "pairwise": overall,
-        "cluster": _cluster_measures(con, joined),
-        "per_source": per_source,
-        "per_name_origin": per_origin,
-    }
+    _build_cells(con, predicted, truth, sources)
+    try:
+        total = _total_pair_counts(con)
+        result = {
+            "pairwise": _rates(total),
+            "cluster": _cluster_measures(con),
+            "per_source": {
+                grp: _rates(c)
+                for grp, c in _group_pair_counts(con, "source_dataset", total).items()
+            },
+            "per_name_origin": {
+                grp: _rates(c) for grp, c in _group_pair_counts(con, "name_origin", total).items()
+            },
+        }
+    finally:
+        for table in ("lk_eval_cells", "lk_eval_pt", "lk_eval_psize", "lk_eval_tsize"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
     result["disparities"] = _disparities(result)
-    con.execute(f"DROP TABLE {joined}")
     return result
 
 
@@ -243,6 +280,64 @@ def blocking_recall(
         "blocking_recall": round(covered / total, 5) if total else 1.0,
         "recall_by_rule": per_rule,
     }
+
+
+# Probability bands in which the precision of scored pairs is reported: the evidence for
+# where the clerical review band should sit (settings.LinkageThresholds).
+PROBABILITY_BANDS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99, 0.999, 1.0000001)
+
+
+def precision_by_probability_band(
+    con: duckdb.DuckDBPyConnection,
+    pairs: str,
+    record_map: str,
+    clusters: str,
+    truth: str,
+) -> list[dict]:
+    """Per probability band: scored profile pairs, the share that are truly one person, and
+    the same for pairs left in different clusters (where a review decision would merge).
+
+    A profile's true person is the commonest among its records. Counts and rates only.
+    """
+    bands = ", ".join(
+        f"({lo!r}, {hi!r})"
+        for lo, hi in zip(PROBABILITY_BANDS, PROBABILITY_BANDS[1:], strict=False)
+    )
+    rows = con.execute(
+        f"""
+        WITH person AS (
+            SELECT m.unique_id, mode(t.person_id) AS person_id
+            FROM {record_map} m JOIN {truth} t USING (record_id) GROUP BY 1),
+        cluster AS (
+            SELECT m.unique_id, any_value(c.cluster_key) AS cluster_key
+            FROM {record_map} m JOIN {clusters} c USING (record_id) GROUP BY 1),
+        scored AS (
+            SELECT p.match_probability AS prob,
+                   pl.person_id = pr.person_id AS is_true,
+                   cl.cluster_key <> cr.cluster_key AS across
+            FROM {pairs} p
+            JOIN person pl ON pl.unique_id = p.unique_id_l
+            JOIN person pr ON pr.unique_id = p.unique_id_r
+            JOIN cluster cl ON cl.unique_id = p.unique_id_l
+            JOIN cluster cr ON cr.unique_id = p.unique_id_r),
+        bands(lo, hi) AS (VALUES {bands})
+        SELECT b.lo, b.hi, count(s.prob), count(*) FILTER (WHERE s.is_true),
+               count(*) FILTER (WHERE s.across),
+               count(*) FILTER (WHERE s.across AND s.is_true)
+        FROM bands b LEFT JOIN scored s ON s.prob >= b.lo AND s.prob < b.hi
+        GROUP BY ALL ORDER BY b.lo
+        """
+    ).fetchall()
+    return [
+        {
+            "band": [lo, min(hi, 1.0)],
+            "pairs": n,
+            "true_share": round(t / n, 5) if n else None,
+            "pairs_across_clusters": a,
+            "true_share_across_clusters": round(at / a, 5) if a else None,
+        }
+        for lo, hi, n, t, a, at in rows
+    ]
 
 
 def evaluate_addresses(con: duckdb.DuckDBPyConnection, record_uprns: str, truth: str) -> dict:
@@ -352,6 +447,9 @@ def evaluate_run(
     record_map: str = "lk_record_map",
     record_uprns: str | None = None,
     predicted: str = "linkage.person_index",
+    pairs: str | None = "lk_pairs",
+    clusters: str | None = "lk_record_clusters",
+    review_queue: str | None = "linkage.review_queue",
 ) -> dict:
     """Everything measured against the truth for one run, written to accuracy.json/html.
 
@@ -377,6 +475,23 @@ def evaluate_run(
         ),
         "blocking": blocking_recall(con, profiles, record_map, truth_table),
     }
+    if review_queue is not None:
+        queued, same = con.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE tl.person_id = tr.person_id)
+                FROM {review_queue} q
+                JOIN {truth_table} tl ON tl.record_id = q.record_id_l
+                JOIN {truth_table} tr ON tr.record_id = q.record_id_r"""
+        ).fetchone()
+        # How often a reviewer of the queue would find the run's outcome wrong.
+        report["review_queue"] = {
+            "queued_pairs_with_truth": queued,
+            "truly_one_person": same,
+            "truly_two_people": queued - same,
+        }
+    if pairs is not None and clusters is not None:
+        report["precision_by_probability_band"] = precision_by_probability_band(
+            con, pairs, record_map, clusters, truth_table
+        )
     truth_cols = {
         c
         for (c,) in con.execute(

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.linkage import diagnostics
+from orchestration.linkage.engine import connection_memory_limit
 from orchestration.linkage.person_index import assign_stable_ids, ensure_person_tables
 from orchestration.linkage.predict import load_model, predict_and_cluster
 from orchestration.linkage.review import ensure_review_tables, refresh_review_queue
@@ -33,6 +34,9 @@ _TEMP_TABLES = (
     "lk_review_candidates",
     "lk_roots",
     "lk_isolated",
+    "lk_profile_keys",
+    "lk_profile_tf",
+    "lk_new_profiles",
 )
 
 
@@ -78,6 +82,7 @@ def run_person_linkage(
     dashboards: bool = True,
     truth_dir: Path | None = None,
     truth_table: str | None = None,
+    full_rescore: bool | None = None,
 ) -> dict:
     """Link the persons in `source` and replace linkage.person_index; return the run summary.
 
@@ -85,6 +90,10 @@ def run_person_linkage(
     linkage.run_metrics, and writes diagnostics to `reports_dir` when given. With a truth
     (the synthetic city's `truth_dir`, or a ready `truth_table` in tests), evaluation.py
     measures accuracy; nothing that decides a link sees it.
+
+    Scores are kept between runs (linkage.scored_pairs, pairstore.py): a run compares only
+    profiles not seen before, unless the model, thresholds or standardisation changed, or
+    `full_rescore` (default: FAMILIES_LINKAGE_FULL=1) asks for a full re-score.
     """
     started = time.monotonic()
     now = datetime.now(UTC)
@@ -96,7 +105,10 @@ def run_person_linkage(
     ensure_run_metrics(con)
     # The warehouse connection spills rather than growing past the stage's memory budget
     # (Splink's own connection has its own cap, engine.splink_connection).
-    con.execute(f"SET memory_limit = '{os.environ.get('FAMILIES_LINKAGE_MEMORY', '4GB')}'")
+    con.execute(f"SET memory_limit = '{connection_memory_limit()}'")
+    con.execute("SET preserve_insertion_order = false")
+    if full_rescore is None:
+        full_rescore = os.environ.get("FAMILIES_LINKAGE_FULL", "") not in ("", "0")
     if uprns and not table_exists(con, uprns):
         uprns = None
     timings = {}
@@ -117,10 +129,21 @@ def run_person_linkage(
             thresholds,
             decisions_table="linkage.review_decisions",
             diagnostics=_charts,
+            store_schema="linkage",
+            force_full=full_rescore,
+            run_id=run_id,
         )
+        timings["scoring"] = {
+            "mode": result.mode,
+            "reason": result.mode_reason,
+            "new_profiles": result.new_profiles,
+            **(result.timings or {}),
+        }
         timings["predict_and_cluster"] = round(time.monotonic() - started, 1)
         id_events = assign_stable_ids(con, "lk_record_clusters", run_id, now)
+        timings["ids"] = round(time.monotonic() - started, 1)
         queued = refresh_review_queue(con, "lk_review_candidates", run_id, now)
+        timings["review_queue"] = round(time.monotonic() - started, 1)
         summary = {
             "run_id": run_id,
             "model": model_file.name,
@@ -130,7 +153,9 @@ def run_person_linkage(
                 "distinct_profiles": result.profiles,
                 "scored_pairs": result.scored_pairs,
                 "linked_pairs": result.linked_pairs,
+                "conflicts": result.conflicts,
                 "persons": result.clusters,
+                "pairs_in_review_band": result.review_pairs,
                 "review_queue": queued,
                 **{f"ids_{k}": v for k, v in id_events.items()},
             },
@@ -199,4 +224,6 @@ def _evaluate(con, source, reports_dir, truth_dir, truth_table, uprns) -> dict:
     }
     if "addresses" in accuracy:
         result["addresses"] = accuracy["addresses"]
+    if "review_queue" in accuracy:
+        result["review_queue"] = accuracy["review_queue"]
     return result

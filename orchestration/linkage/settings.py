@@ -106,10 +106,23 @@ COMPARISONS = [
                 'OR jaro_winkler_similarity("surname_l", "surname_r") >= 0.92',
                 "same root (Kowalski/Kowalska) or JW >= 0.92",
             ),
-            # Double-barrelled or changed surnames, and swapped name order.
+            # Double-barrelled or changed surnames, and swapped name order. When the first
+            # names disagree, the shared surname part must not be the only name the two
+            # records share: otherwise one token ("Thomas Singh" / "Alexander Thomas") would
+            # count twice, as first-name evidence ("first name found among the other
+            # record's names") and as surname evidence, and two people with one date of
+            # birth would pass for one. A true swap ("Thomas Singh" / "Singh Thomas")
+            # shares two names, or two close ones.
             _level(
-                'list_has_any("surname_tokens_l", "name_tokens_r") '
-                'OR list_has_any("surname_tokens_r", "name_tokens_l")',
+                '(list_has_any("surname_tokens_l", "name_tokens_r") '
+                'OR list_has_any("surname_tokens_r", "name_tokens_l")) '
+                'AND ("first_name_l" IS NULL OR "first_name_r" IS NULL '
+                'OR "first_name_canonical_l" = "first_name_canonical_r" '
+                'OR jaro_winkler_similarity("first_name_l", "first_name_r") >= 0.8 '
+                'OR len(list_distinct(list_intersect("name_tokens_l", "name_tokens_r"))) >= 2 '
+                # Swapped order with a typo in one part ("Joanne Foter" / "Foster Joanne").
+                'OR (jaro_winkler_similarity("first_name_l", "surname_r") >= 0.9 '
+                'AND jaro_winkler_similarity("surname_l", "first_name_r") >= 0.9))',
                 "surname part found among the other record's names",
             ),
             _level('jaro_winkler_similarity("surname_l", "surname_r") >= 0.8', "JW >= 0.8"),
@@ -248,6 +261,17 @@ def base_settings() -> dict:
     }
 
 
+# Which pairs in the review band are queued. "uncertain_joins": in each person the run made
+# that holds band pairs, the weakest such pair (a reviewer's "not a match" splits it). "all":
+# also every band pair left in different persons (a "match" would merge two). Measured on
+# the demo city (accuracy.json, precision_by_probability_band, model v2): band pairs left in
+# different persons were truly one person in 1 case of 353, and 15 of the 61 queued pairs
+# were two people. At 200,000 households the band holds 195,788 pairs (245,000 with v1) and
+# the default queue 36,099 (587 of them two people); band pairs left in different persons
+# are truly one person in 5-15% of cases there, which scope "all" would put to reviewers.
+REVIEW_SCOPES = ("uncertain_joins", "all")
+
+
 @dataclass(frozen=True)
 class LinkageThresholds:
     """Where pairs are linked and which go to clerical review (match probabilities)."""
@@ -255,16 +279,23 @@ class LinkageThresholds:
     link: float = 0.9
     review_low: float = 0.5
     review_high: float = 0.97
+    review_scope: str = "uncertain_joins"
+
+    def __post_init__(self):
+        if self.review_scope not in REVIEW_SCOPES:
+            raise ValueError(f"review scope must be one of {REVIEW_SCOPES}")
 
     @classmethod
     def from_env(cls) -> LinkageThresholds:
-        """Defaults, overridable with FAMILIES_LINK_THRESHOLD / FAMILIES_REVIEW_BAND=lo,hi."""
+        """Defaults, overridable with FAMILIES_LINK_THRESHOLD, FAMILIES_REVIEW_BAND=lo,hi and
+        FAMILIES_REVIEW_SCOPE=uncertain_joins|all."""
         link = float(os.environ.get("FAMILIES_LINK_THRESHOLD", cls.link))
+        scope = os.environ.get("FAMILIES_REVIEW_SCOPE", cls.review_scope)
         band = os.environ.get("FAMILIES_REVIEW_BAND")
         if band:
             low, high = (float(v) for v in band.split(","))
-            return cls(link=link, review_low=low, review_high=high)
-        return cls(link=link)
+            return cls(link=link, review_low=low, review_high=high, review_scope=scope)
+        return cls(link=link, review_scope=scope)
 
 
 def model_path(version: str | None = None) -> Path:

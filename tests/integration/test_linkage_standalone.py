@@ -147,3 +147,57 @@ def test_addresses_match_to_gazetteer_uprns_with_a_status():
     assert rows["a"] == "100" and rows["b"] == "102"
     assert status["c"] == "unmatched" and status["d"] == "unmatched"
     assert summary["records_without_address"] == 1
+
+
+def test_address_matches_are_cached_until_the_gazetteer_changes(tmp_path):
+    con = duckdb.connect()
+    prepared = tmp_path / "gazetteer_prepared"
+    con.execute(
+        """CREATE TABLE gazetteer AS SELECT * FROM (VALUES
+            (100, '1 High Street, Bristol', 'BS1 1AA'), (101, '2 High Street, Bristol', 'BS1 1AA'),
+            (102, 'Flat 1, 3 Mill Lane, Bristol', 'BS2 2BB')) t(uprn, address, postcode)"""
+    )
+    con.execute(
+        """CREATE TABLE recs AS SELECT * FROM (VALUES
+            ('a', '1 HIGH ST', 'BS11AA'), ('b', 'flat 1 3 mill lane', 'BS2 2BB'),
+            ('c', NULL, NULL), ('d', '99 Nowhere Road', 'ZZ1 1ZZ'))
+            t(record_id, address, postcode)"""
+    )
+    first = match_record_addresses(
+        con, "recs", gazetteer_canonical_sql(con, "gazetteer"), prepared_dir=prepared
+    )
+    assert first["addresses_matched_this_run"] == 3
+    # Matched through the prepared gazetteer, with the same results as from the raw one.
+    assert len(list(prepared.iterdir())) == 1
+    uprns = dict(con.execute("SELECT record_id, uprn FROM linkage.record_uprns").fetchall())
+    assert uprns["a"] == "100" and uprns["b"] == "102" and uprns["d"] is None
+    before = con.execute("SELECT * FROM linkage.record_uprns ORDER BY record_id").fetchall()
+    # Next night: one new record at a new address, one at an address already matched.
+    con.execute(
+        "INSERT INTO recs VALUES ('e', '2 High Street', 'BS1 1AA'), ('f', '1 HIGH ST', 'BS11AA')"
+    )
+    second = match_record_addresses(
+        con, "recs", gazetteer_canonical_sql(con, "gazetteer"), prepared_dir=prepared
+    )
+    assert (second["addresses_matched_this_run"], second["addresses_from_cache"]) == (1, 3)
+    after = dict(con.execute("SELECT record_id, uprn FROM linkage.record_uprns").fetchall())
+    assert after["e"] == "101" and after["f"] == "100"
+    unchanged = con.execute(
+        "SELECT * FROM linkage.record_uprns WHERE record_id IN ('a', 'b', 'c', 'd') "
+        "ORDER BY record_id"
+    ).fetchall()
+    assert unchanged == before
+    # A gazetteer change (a renumbered property) invalidates every cached match.
+    con.execute("UPDATE gazetteer SET uprn = 200 WHERE uprn = 100")
+    before_change = {f.name for f in prepared.iterdir()}
+    third = match_record_addresses(
+        con, "recs", gazetteer_canonical_sql(con, "gazetteer"), prepared_dir=prepared
+    )
+    assert third["addresses_matched_this_run"] == 4
+    # The gazetteer prepared for the old fingerprint is replaced, not kept beside.
+    after_change = {f.name for f in prepared.iterdir()}
+    assert len(after_change) == 1 and after_change != before_change
+    assert (
+        dict(con.execute("SELECT record_id, uprn FROM linkage.record_uprns").fetchall())["a"]
+        == "200"
+    )

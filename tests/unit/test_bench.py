@@ -171,4 +171,4 @@ def test_markdown_summary_shows_each_stage_and_the_baseline_beside_splink():
     for stage in STAGES:
         assert f"| {stage} |" in text
     assert "exact name + date of birth baseline" in text and "0.947" in text
-    assert "| second night at most a quarter of the first | 23% | yes |" in text
+    assert "| second night at most a quarter of the first | 22.7% | yes |" in text

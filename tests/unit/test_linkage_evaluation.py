@@ -88,3 +88,53 @@ def test_blocking_recall_counts_true_pairs_a_rule_would_compare(con):
     # True profile pairs: 1-2, 1-3, 2-3, 4-5; the rule compares 1-2 and 4-5.
     assert result["true_profile_pairs"] == 4
     assert result["blocking_recall"] == pytest.approx(0.5)
+
+
+def test_grouped_counts_equal_pairs_counted_one_by_one():
+    # Random predictions over random truth: every pairwise figure, overall and per group,
+    # equals a brute-force count over all record pairs.
+    import itertools
+    import random
+
+    rng = random.Random(3)
+    con = duckdb.connect()
+    n = 60
+    truth = [(str(i), f"t{rng.randrange(12)}", rng.choice(["a", "b", "c"])) for i in range(n)]
+    # Name origin belongs to the true person.
+    origin = {t: o for _, t, o in truth}
+    truth = [(r, t, origin[t]) for r, t, _ in truth]
+    sources = [(str(i), rng.choice(["s1", "s2", "s3"])) for i in range(n)]
+    pred = [(str(i), f"p{rng.randrange(15)}") for i in range(n)]
+    con.execute("CREATE TABLE truth (record_id VARCHAR, person_id VARCHAR, name_origin VARCHAR)")
+    con.executemany("INSERT INTO truth VALUES (?, ?, ?)", truth)
+    con.execute("CREATE TABLE sources (record_id VARCHAR, source_dataset VARCHAR)")
+    con.executemany("INSERT INTO sources VALUES (?, ?)", sources)
+    con.execute("CREATE TABLE pred (record_id VARCHAR, predicted_id VARCHAR)")
+    con.executemany("INSERT INTO pred VALUES (?, ?)", pred)
+    result = evaluate_clusters(con, "pred", "truth", "sources")
+
+    t = {r: p for r, p, _ in truth}
+    o = {r: g for r, _, g in truth}
+    s = dict(sources)
+    p = dict(pred)
+
+    def brute(keep):
+        tp = pr = tr = 0
+        for a, b in itertools.combinations(sorted(t), 2):
+            if not keep(a, b):
+                continue
+            tp += p[a] == p[b] and t[a] == t[b]
+            pr += p[a] == p[b]
+            tr += t[a] == t[b]
+        return tp, pr, tr
+
+    def got(rates):
+        return rates["correct_pairs"], rates["predicted_pairs"], rates["true_pairs"]
+
+    assert got(result["pairwise"]) == brute(lambda a, b: True)
+    for src in ("s1", "s2", "s3"):
+        expected = brute(lambda a, b, g=src: s[a] == g or s[b] == g)
+        assert got(result["per_source"][src]) == expected
+    for grp in set(o.values()):
+        expected = brute(lambda a, b, g=grp: o[a] == g or o[b] == g)
+        assert got(result["per_name_origin"][grp]) == expected
