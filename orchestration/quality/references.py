@@ -153,35 +153,18 @@ def build_references(con: Any, contracts: dict[str, Any], wanted: set[str]) -> s
                 )
                 created.add(GAZETTEER_ADDRESSES)
     child_health = contracts.get(CHILD_HEALTH)
-    if CHILD_HEALTH_CHILDREN in wanted and child_health is not None:
-        dob = cols.first_of_kind(child_health, "date_of_birth")
-        if table_exists(con, "raw", CHILD_HEALTH) and dob:
-            surname = cols.surname_column(child_health)
-            forename = cols.first_name_column(child_health)
-            postcode = cols.postcode_column(child_health)
-            surname_sql = sql_name_key(cols.quote(surname)) if surname else "null"
-            forename_sql = sql_name_key(cols.quote(forename)) if forename else "null"
-            postcode_sql = sql_normalise_postcode(cols.quote(postcode)) if postcode else "null"
+    keys = _child_health_keys_sql(child_health) if child_health is not None else None
+    if keys and table_exists(con, "raw", CHILD_HEALTH):
+        if CHILD_HEALTH_CHILDREN in wanted:
             # Every child-health snapshot counts: a pupil registered at any extract is known.
             _materialise(
                 con,
                 CHILD_HEALTH_CHILDREN,
-                f"select distinct try_cast({cols.quote(dob)} as date) as ref_dob, "
-                f"{surname_sql} as ref_surname_key, {forename_sql} as ref_forename_key, "
-                f"{postcode_sql} as ref_postcode "
-                f"from raw.{CHILD_HEALTH}",
+                f"select distinct {keys} from raw.{CHILD_HEALTH}",
                 _source_state(con, CHILD_HEALTH),
             )
             created.add(CHILD_HEALTH_CHILDREN)
-    if CHILD_HEALTH_AS_AT in wanted and child_health is not None:
-        dob = cols.first_of_kind(child_health, "date_of_birth")
-        if table_exists(con, "raw", CHILD_HEALTH) and dob:
-            surname = cols.surname_column(child_health)
-            forename = cols.first_name_column(child_health)
-            postcode = cols.postcode_column(child_health)
-            surname_sql = sql_name_key(cols.quote(surname)) if surname else "null"
-            forename_sql = sql_name_key(cols.quote(forename)) if forename else "null"
-            postcode_sql = sql_normalise_postcode(cols.quote(postcode)) if postcode else "null"
+        if CHILD_HEALTH_AS_AT in wanted:
             _materialise(
                 con,
                 CHILD_HEALTH_AS_AT,
@@ -189,9 +172,7 @@ def build_references(con: Any, contracts: dict[str, Any], wanted: set[str]) -> s
                 f"date '1900-01-01') as ref_from, coalesce(lead(d) over (order by d), "
                 f"date '9999-12-31') as ref_to from (select distinct cast(_extract_date as date) "
                 f"as d from raw.{CHILD_HEALTH})) "
-                f"select distinct try_cast({cols.quote(dob)} as date) as ref_dob, "
-                f"{surname_sql} as ref_surname_key, {forename_sql} as ref_forename_key, "
-                f"{postcode_sql} as ref_postcode, s.ref_from, s.ref_to from raw.{CHILD_HEALTH} r "
+                f"select distinct {keys}, s.ref_from, s.ref_to from raw.{CHILD_HEALTH} r "
                 "join snapshots s on cast(r._extract_date as date) = s.d",
                 _source_state(con, CHILD_HEALTH),
             )
@@ -210,3 +191,20 @@ def build_references(con: Any, contracts: dict[str, Any], wanted: set[str]) -> s
             )
             created.add(CENSUS_UPNS)
     return created
+
+
+def _child_health_keys_sql(child_health) -> str | None:
+    """The select list of child-health match keys (DOB, name keys, postcode); None without a DOB."""
+    dob = cols.first_of_kind(child_health, "date_of_birth")
+    if not dob:
+        return None
+    surname = cols.surname_column(child_health)
+    forename = cols.first_name_column(child_health)
+    postcode = cols.postcode_column(child_health)
+    surname_sql = sql_name_key(cols.quote(surname)) if surname else "null"
+    forename_sql = sql_name_key(cols.quote(forename)) if forename else "null"
+    postcode_sql = sql_normalise_postcode(cols.quote(postcode)) if postcode else "null"
+    return (
+        f"try_cast({cols.quote(dob)} as date) as ref_dob, {surname_sql} as ref_surname_key, "
+        f"{forename_sql} as ref_forename_key, {postcode_sql} as ref_postcode"
+    )
