@@ -101,10 +101,17 @@ class BenchCity:
         return moved
 
     def empty_warehouse(self) -> None:
-        """Night one starts from nothing: no warehouse, no run history, no reports or outputs."""
+        """Night one starts from nothing: no warehouse, no run history, no reports or outputs,
+        and none of the linkage stage's kept files (the prepared gazetteer), which a first
+        night has to build."""
         for path in (self.warehouse, self.warehouse.with_suffix(".duckdb.wal")):
             path.unlink(missing_ok=True)
-        for folder in (self.dagster_home, self.data / "reports", self.data / "outputs"):
+        for folder in (
+            self.dagster_home,
+            self.data / "reports",
+            self.data / "outputs",
+            self.data / "linkage",
+        ):
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -55,6 +55,32 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
+def staging_views_built_this_run(
+    run: dg.DagsterRun, job_has_before_step: bool, config: DbtRunConfig
+) -> bool:
+    """Whether this run's dbt_before_linkage step re-created every staging view, with the same
+    vars as `config`: then they already carry this run's as-at cut-off (a nightly run).
+
+    Any other run (a rerun of the later models alone from the UI, a subset, another as-at
+    date) re-creates them first.
+    """
+    if not job_has_before_step:
+        return False
+    if run.step_keys_to_execute is not None and "dbt_before_linkage" not in (
+        run.step_keys_to_execute
+    ):
+        return False
+    # A job's own run has no asset selection (None or empty); a subset run lists its assets.
+    if run.asset_selection and not set(dbt_before_linkage.keys) <= set(run.asset_selection):
+        return False
+    ops = (run.run_config or {}).get("ops", {})
+    before = (ops.get("dbt_before_linkage") or {}).get("config") or {}
+    return (before.get("as_at_date"), before.get("rule_set")) == (
+        config.as_at_date,
+        config.rule_set,
+    )
+
+
 def _build(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
@@ -62,12 +88,23 @@ def _build(
     refresh_staging: bool = False,
 ):
     project.export_dbt_env()
-    if refresh_staging:
+    if refresh_staging and not staging_views_built_this_run(
+        context.run, context.job_def.has_node_named("dbt_before_linkage"), config
+    ):
         # Staging views carry the as-at cut-off they were created with: match this run's.
         project.refresh_staging_views(config.as_at_date, config.rule_set)
-    args = ["build", *project.dbt_vars(config.as_at_date, config.rule_set)]
+    # Unit tests check the SQL against fixed inputs, not the night's data: CI runs them on
+    # every change (tests/integration/test_families_dbt.py), so a night builds and runs the
+    # data tests only.
+    args = [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        *project.dbt_vars(config.as_at_date, config.rule_set),
+    ]
     # No fetch_row_counts()/fetch_column_metadata(): they leave a DuckDB handle open.
-    yield from dbt.cli(args, context=context).stream()
+    target = project.step_target_path(context.op_execution_context.op.name)
+    yield from dbt.cli(args, context=context, target_path=target).stream()
 
 
 @dbt_assets(

@@ -26,6 +26,12 @@ BEFORE_LINKAGE_SELECT = "tag:before_linkage"
 STAGING_VIEWS_SELECT = "tag:before_linkage,config.materialized:view"
 
 
+def step_target_path(step: str) -> Path:
+    """Where a Dagster step's dbt run writes its artefacts: one folder per step, reused every
+    night. (dagster-dbt's default, a new folder per run, grows by megabytes every night.)"""
+    return PROJECT_DIR / "target" / "steps" / step
+
+
 def dbt_executable() -> str:
     """The dbt of this environment (not whatever `dbt` is first on PATH)."""
     candidate = Path(sys.executable).parent / "dbt"

@@ -44,6 +44,19 @@ def splink_connection(memory_limit: str | None = None) -> duckdb.DuckDBPyConnect
     return con
 
 
+def profile_key_sql(extra: str | None = None) -> str:
+    """SQL digest of a standardised record's model columns: records with the same key are
+    one profile. `extra` (an SQL expression) is folded in when not null.
+
+    Every model column is in the key, the name-token lists too: "Smith Jones" and
+    "Smithjones" compact to one surname but compare differently, and a profile must hold
+    records identical in everything the model compares (else which record speaks for it
+    would be arbitrary, and a stored score could go stale while its key stayed).
+    """
+    key = ", ".join(f"coalesce({c}::VARCHAR, '\x1f')" for c in MODEL_COLUMNS)
+    return f"md5(concat_ws('\x1e', {key}{', ' + extra if extra else ''}))"
+
+
 def build_profiles(
     con: duckdb.DuckDBPyConnection,
     std_table: str,
@@ -54,27 +67,25 @@ def build_profiles(
     """Collapse identical standardised records into profiles; write record -> profile map.
 
     `isolated_records` names a table of record_ids that must keep their own profile (a
-    reviewer said they are not the same person as a record identical to them).
+    reviewer said they are not the same person as a record identical to them). A
+    `profile_key` column in `std_table` (the kept standardised records) is used as it is;
+    otherwise the key is computed here (profile_key_sql).
     Returns the number of profiles.
     """
-    # Every model column is in the key, the name-token lists too: "Smith Jones" and
-    # "Smithjones" compact to one surname but compare differently, and a profile must hold
-    # records identical in everything the model compares (else which record speaks for it
-    # would be arbitrary, and a stored score could go stale while its key stayed).
-    key = ", ".join(f"coalesce({c}::VARCHAR, '\x1f')" for c in MODEL_COLUMNS)
-    isolate = (
-        f"CASE WHEN record_id IN (SELECT record_id FROM {isolated_records}) THEN record_id END"
-        if isolated_records
-        else "NULL"
-    )
-    # The profile key (a digest of the standardised fields) is what the pair store
-    # (pairstore.py) keys scores by across runs; unique_id is only this run's number for it,
-    # in key order, so it orders pairs the same way in a full and an incremental run.
+    columns = {c.lower() for c in con.sql(f"SELECT * FROM {std_table} LIMIT 0").columns}
+    key = "profile_key" if "profile_key" in columns else profile_key_sql()
+    if isolated_records:
+        key = (
+            f"CASE WHEN record_id IN (SELECT record_id FROM {isolated_records}) "
+            f"THEN {profile_key_sql('record_id')} ELSE {key} END"
+        )
+    # The profile key is what the pair store (pairstore.py) keys scores by across runs;
+    # unique_id is only this run's number for it, in key order, so it orders pairs the same
+    # way in a full and an incremental run.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE lk_record_keys AS
-        SELECT record_id, md5(concat_ws('\x1e', {key}, {isolate})) AS profile_key
-        FROM {std_table}
+        SELECT record_id, {key} AS profile_key FROM {std_table}
         """
     )
     con.execute(
@@ -92,13 +103,18 @@ def build_profiles(
         """
     )
     con.execute("DROP TABLE lk_record_keys")
-    cols = ", ".join(f"any_value(s.{c}) AS {c}" for c in MODEL_COLUMNS)
+    # Records of a profile agree on every model column, so one record speaks for it: the
+    # smallest record id, whose columns are read for the profiles alone.
+    cols = ", ".join(f"s.{c}" for c in MODEL_COLUMNS)
     con.execute(
         f"""
         CREATE OR REPLACE TABLE {profiles_table} AS
-        SELECT m.unique_id, {cols}, count(*) AS record_count
-        FROM {std_table} s JOIN {map_table} m USING (record_id)
-        GROUP BY m.unique_id
+        WITH representatives AS (
+            SELECT unique_id, min(record_id) AS record_id, count(*) AS record_count
+            FROM {map_table} GROUP BY unique_id
+        )
+        SELECT r.unique_id, {cols}, r.record_count
+        FROM representatives r JOIN {std_table} s USING (record_id)
         """
     )
     return con.execute(f"SELECT count(*) FROM {profiles_table}").fetchone()[0]

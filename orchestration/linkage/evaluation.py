@@ -263,17 +263,18 @@ def blocking_recall(
         FROM pp a JOIN pp b ON a.person_id = b.person_id AND a.unique_id < b.unique_id
         """
     )
-    base = (
-        f"FROM lk_true_profile_pairs tp JOIN {profiles} l ON l.unique_id = tp.u1 "
-        f"JOIN {profiles} r ON r.unique_id = tp.u2"
-    )
-    total = con.execute("SELECT count(*) FROM lk_true_profile_pairs").fetchone()[0]
-    per_rule = {}
-    for rule in rules:
-        n = con.execute(f"SELECT count(*) {base} WHERE coalesce({rule}, false)").fetchone()[0]
-        per_rule[rule] = round(n / total, 5) if total else 1.0
+    # One pass over the true pairs counts every rule and their union.
+    per_rule_counts = ", ".join(f"count(*) FILTER (WHERE coalesce({r}, false))" for r in rules)
     combined_sql = " OR ".join(f"coalesce({r}, false)" for r in rules)
-    covered = con.execute(f"SELECT count(*) {base} WHERE {combined_sql}").fetchone()[0]
+    *rule_counts, covered, total = con.execute(
+        f"""SELECT {per_rule_counts}, count(*) FILTER (WHERE {combined_sql}), count(*)
+            FROM lk_true_profile_pairs tp JOIN {profiles} l ON l.unique_id = tp.u1
+            JOIN {profiles} r ON r.unique_id = tp.u2"""
+    ).fetchone()
+    per_rule = {
+        rule: round(n / total, 5) if total else 1.0
+        for rule, n in zip(rules, rule_counts, strict=True)
+    }
     con.execute("DROP TABLE lk_true_profile_pairs")
     return {
         "true_profile_pairs": total,
@@ -305,12 +306,19 @@ def precision_by_probability_band(
     )
     rows = con.execute(
         f"""
-        WITH person AS (
-            SELECT m.unique_id, mode(t.person_id) AS person_id
-            FROM {record_map} m JOIN {truth} t USING (record_id) GROUP BY 1),
+        WITH person_records AS (
+            SELECT m.unique_id, t.person_id, count(*) AS n
+            FROM {record_map} m JOIN {truth} t USING (record_id) GROUP BY ALL),
+        person AS (
+            -- The commonest true person among the profile's records.
+            SELECT unique_id, arg_max(person_id, n) AS person_id
+            FROM person_records GROUP BY 1),
+        representative AS (
+            SELECT unique_id, min(record_id) AS record_id FROM {record_map} GROUP BY 1),
         cluster AS (
-            SELECT m.unique_id, any_value(c.cluster_key) AS cluster_key
-            FROM {record_map} m JOIN {clusters} c USING (record_id) GROUP BY 1),
+            -- A profile's records are all in one cluster: any of them tells which.
+            SELECT r.unique_id, c.cluster_key
+            FROM representative r JOIN {clusters} c USING (record_id)),
         scored AS (
             SELECT p.match_probability AS prob,
                    pl.person_id = pr.person_id AS is_true,

@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS linkage.person_index (
     record_id VARCHAR PRIMARY KEY,
     person_id VARCHAR NOT NULL,
     cluster_size INTEGER NOT NULL,
-    linked_at TIMESTAMP NOT NULL
+    linked_at TIMESTAMP NOT NULL     -- when the record was last given this person and size
 );
 CREATE TABLE IF NOT EXISTS linkage.person_id_history (
     run_id VARCHAR NOT NULL,
@@ -67,20 +67,45 @@ def assign_stable_ids(
     Returns counts of events: created, merged, split, retired, carried.
     """
     ensure_person_tables(con)
-    overlaps = con.execute(
+    con.execute(
         f"""
+        CREATE OR REPLACE TEMP TABLE lk_overlaps AS
         SELECT c.cluster_key, p.person_id, count(*) AS shared
         FROM {clusters_table} c JOIN linkage.person_index p USING (record_id)
         GROUP BY ALL
-        ORDER BY shared DESC, c.cluster_key, p.person_id
+        """
+    )
+    # Most clusters share records with exactly one previous id that shares records with no
+    # other cluster: that id is carried, whatever the order below, so SQL settles them and
+    # only the rest (merges, splits, new and retired ids) are worked through one by one.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE lk_carried AS
+        SELECT cluster_key, person_id FROM lk_overlaps
+        QUALIFY count(*) OVER (PARTITION BY cluster_key) = 1
+            AND count(*) OVER (PARTITION BY person_id) = 1
+        """
+    )
+    overlaps = con.execute(
+        """
+        SELECT cluster_key, person_id, shared FROM lk_overlaps
+        ANTI JOIN lk_carried USING (cluster_key)
+        ORDER BY shared DESC, cluster_key, person_id
         """
     ).fetchall()
     sizes = dict(
-        con.execute(f"SELECT cluster_key, count(*) FROM {clusters_table} GROUP BY 1").fetchall()
+        con.execute(
+            f"""SELECT cluster_key, count(*) FROM {clusters_table}
+                ANTI JOIN lk_carried USING (cluster_key) GROUP BY 1"""
+        ).fetchall()
     )
     previous_sizes = dict(
-        con.execute("SELECT person_id, count(*) FROM linkage.person_index GROUP BY 1").fetchall()
+        con.execute(
+            """SELECT person_id, count(*) FROM linkage.person_index
+               ANTI JOIN lk_carried USING (person_id) GROUP BY 1"""
+        ).fetchall()
     )
+    carried = con.execute("SELECT count(*) FROM lk_carried").fetchone()[0]
     assigned: dict[str, str] = {}
     used: set[str] = set()
     sources: dict[str, list[str]] = defaultdict(list)  # cluster -> previous ids it overlaps
@@ -89,6 +114,7 @@ def assign_stable_ids(
         if cluster_key not in assigned and person_id not in used:
             assigned[cluster_key] = person_id
             used.add(person_id)
+    carried += len(assigned)
 
     events: list[tuple[str, str, str | None, int]] = []
     next_number = _highest_issued(con) + 1
@@ -119,8 +145,13 @@ def assign_stable_ids(
         schema=pa.schema([("cluster_key", pa.string()), ("person_id", pa.string())]),
     )
     con.register("lk_assigned_arrow", assigned_arrow)
-    con.execute("CREATE OR REPLACE TEMP TABLE lk_assigned AS SELECT * FROM lk_assigned_arrow")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE lk_assigned AS
+           SELECT * FROM lk_assigned_arrow UNION ALL SELECT * FROM lk_carried"""
+    )
     con.unregister("lk_assigned_arrow")
+    con.execute("DROP TABLE lk_carried")
+    con.execute("DROP TABLE lk_overlaps")
     stamp = linked_at.replace(tzinfo=None)
     con.execute(
         f"""
@@ -130,26 +161,40 @@ def assign_stable_ids(
         FROM {clusters_table} c JOIN lk_assigned a USING (cluster_key)
         """
     )
-    # Rewritten in place rather than emptied and refilled: deleting and re-inserting
-    # millions of rows through the primary-key index took over a minute at city scale,
-    # while updating the non-key columns takes seconds. Only gone records are deleted and
-    # only new ones inserted.
+    # Changed in place rather than emptied and refilled: deleting and re-inserting millions
+    # of rows through the primary-key index took over a minute at city scale. One join finds
+    # the records gone, new, or given another person or cluster size; only those rows are
+    # written (linked_at is when a record was last given its person and cluster size), so a
+    # night with few changes writes few rows.
     con.execute(
-        """DELETE FROM linkage.person_index
-           WHERE record_id NOT IN (SELECT record_id FROM lk_new_index)"""
+        """
+        CREATE OR REPLACE TEMP TABLE lk_index_changes AS
+        SELECT coalesce(n.record_id, p.record_id) AS record_id, n.person_id, n.cluster_size,
+               CASE WHEN n.record_id IS NULL THEN 'gone'
+                    WHEN p.record_id IS NULL THEN 'new'
+                    ELSE 'changed' END AS change
+        FROM lk_new_index n FULL OUTER JOIN linkage.person_index p USING (record_id)
+        WHERE n.record_id IS NULL OR p.record_id IS NULL
+           OR n.person_id <> p.person_id OR n.cluster_size <> p.cluster_size
+        """
+    )
+    con.execute(
+        """DELETE FROM linkage.person_index WHERE record_id IN (
+               SELECT record_id FROM lk_index_changes WHERE change = 'gone')"""
     )
     con.execute(
         """UPDATE linkage.person_index p
-           SET person_id = n.person_id, cluster_size = n.cluster_size, linked_at = ?::TIMESTAMP
-           FROM lk_new_index n WHERE p.record_id = n.record_id""",
+           SET person_id = c.person_id, cluster_size = c.cluster_size, linked_at = ?::TIMESTAMP
+           FROM lk_index_changes c WHERE p.record_id = c.record_id AND c.change = 'changed'""",
         [stamp],
     )
     con.execute(
         """INSERT INTO linkage.person_index
-           SELECT n.record_id, n.person_id, n.cluster_size, ?::TIMESTAMP
-           FROM lk_new_index n ANTI JOIN linkage.person_index p USING (record_id)""",
+           SELECT record_id, person_id, cluster_size, ?::TIMESTAMP
+           FROM lk_index_changes WHERE change = 'new'""",
         [stamp],
     )
+    con.execute("DROP TABLE lk_index_changes")
     con.execute("DROP TABLE lk_new_index")
     if events:
         # Through Arrow: a first night creates one event per person (418k at 200,000
@@ -181,5 +226,5 @@ def assign_stable_ids(
     counts = {k: 0 for k in ("created", "merged", "split", "retired")}
     for event, *_ in events:
         counts[event] += 1
-    counts["carried"] = len(used & set(assigned.values()))
+    counts["carried"] = carried
     return counts

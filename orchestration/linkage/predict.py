@@ -213,6 +213,7 @@ def predict_and_cluster(
         isolated_records="lk_isolated" if has_decisions else None,
     )
     records = con.execute("SELECT count(*) FROM lk_record_map").fetchone()[0]
+    timings["profiles"] = round(time.monotonic() - started, 1)
     prior = scaled_prior(model, model_path, profiles)
     model["probability_two_random_records_match"] = prior
     forced_matches, cannot_link = (
@@ -255,6 +256,7 @@ def predict_and_cluster(
             con, "lk_profiles", pairstore.tf_columns(plan)
         )
         pairstore.register_tf_tables(linker, tf_lookups)
+        timings["splink_setup"] = round(time.monotonic() - started, 1)
         if new_profiles:
             _score_new_pairs(
                 con,
@@ -324,6 +326,7 @@ def predict_and_cluster(
         FROM lk_record_map m LEFT JOIN lk_roots r USING (unique_id)
         """
     )
+    timings["clusters"] = round(time.monotonic() - started, 1)
     review_pairs = _review_candidates(
         con, model, thresholds, decisions_table if has_decisions else None
     )

@@ -7,9 +7,12 @@ standardise in seconds and the same code serves the nightly run and `families li
 from __future__ import annotations
 
 import csv
+import hashlib
 from pathlib import Path
 
 import duckdb
+
+from orchestration.linkage.engine import profile_key_sql
 
 NICKNAMES_CSV = Path(__file__).with_name("nicknames.csv")
 
@@ -112,39 +115,47 @@ def canonical_first_name(con: duckdb.DuckDBPyConnection, value: str | None) -> s
     ).fetchone()[0]
 
 
-def standardise_person_records(
-    con: duckdb.DuckDBPyConnection,
-    source: str,
-    target: str,
-    uprns: str | None = None,
-) -> int:
-    """Create table `target` of standardised person fields from standard-schema `source`.
-
-    `source` is a table, view or parenthesised query in the standard person schema;
-    `uprns` optionally names a table (record_id, uprn, match_status): only confident
-    (`matched`) UPRNs are used, because a wrong UPRN would be strong false evidence.
-    Returns the number of rows.
-    """
-    register_macros(con)
+def _present_columns(con: duckdb.DuckDBPyConnection, source: str) -> set[str]:
     present = {c.lower() for c in con.sql(f"SELECT * FROM {source} LIMIT 0").columns}
     missing = [c for c in REQUIRED_COLUMNS if c not in present]
     if missing:
         raise ValueError(f"{source}: missing person column(s) {', '.join(missing)}")
+    return present
+
+
+def _uprn_join(uprns: str | None) -> str:
+    # Only confident (`matched`) UPRNs: a wrong UPRN would be strong false evidence.
+    if uprns:
+        return (
+            f"LEFT JOIN (SELECT record_id, uprn FROM {uprns} WHERE match_status = 'matched') u "
+            "USING (record_id)"
+        )
+    return (
+        "LEFT JOIN (SELECT NULL::VARCHAR AS record_id, NULL::VARCHAR AS uprn) u USING (record_id)"
+    )
+
+
+def _input_digest(present: set[str]) -> str:
+    """SQL digest of everything a record's standardised fields are made from (over `s`, `u`)."""
+    parts = [f"coalesce(s.{c}::VARCHAR, '\x1f')" for c in STANDARD_COLUMNS if c in present] + [
+        "coalesce(u.uprn::VARCHAR, '\x1f')",
+        # lk_dob drops dates after today: the day such a date passes, the record changes.
+        "coalesce((s.dob::DATE > current_date)::VARCHAR, '\x1f')" if "dob" in present else "''",
+    ]
+    return f"md5(concat_ws('\x1e', {', '.join(parts)}))"
+
+
+def _standardised_select(
+    source: str, present: set[str], uprns: str | None, kept: bool = False
+) -> str:
+    """The SELECT of standardised person fields over `source` (see standardise_person_records)."""
 
     def col(name: str, cast: str = "VARCHAR") -> str:
         # Optional columns of the standard schema may be absent: treat them as NULL.
         return f"s.{name}::{cast}" if name in present else f"NULL::{cast}"
 
-    uprn_join = (
-        f"LEFT JOIN (SELECT record_id, uprn FROM {uprns} WHERE match_status = 'matched') u "
-        "USING (record_id)"
-        if uprns
-        else "LEFT JOIN (SELECT NULL::VARCHAR AS record_id, NULL::VARCHAR AS uprn) u USING "
-        "(record_id)"
-    )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE {target} AS
+    digest = f", {_input_digest(present)} AS input_digest" if kept else ""
+    select = f"""
         WITH cleaned AS (
             SELECT
                 s.record_id::VARCHAR AS record_id,
@@ -159,8 +170,9 @@ def standardise_person_records(
                 lk_upn({col("upn")}) AS upn,
                 lk_ni({col("ni_number")}) AS ni_number,
                 u.uprn::VARCHAR AS uprn
+                {digest}
             FROM {source} s
-            {uprn_join}
+            {_uprn_join(uprns)}
         ),
         split AS (
             SELECT *,
@@ -194,8 +206,127 @@ def standardise_person_records(
             nhs_number,
             upn,
             ni_number
+            {", input_digest" if kept else ""}
         FROM split
         LEFT JOIN lk_nicknames n ON n.variant = split.first_name
         """
+    if not kept:
+        return select
+    # The kept table also holds each record's profile key (engine.build_profiles), so a
+    # night digests only the records it standardises.
+    return f"SELECT *, {profile_key_sql()} AS profile_key FROM ({select})"
+
+
+def standardise_person_records(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    target: str,
+    uprns: str | None = None,
+) -> int:
+    """Create table `target` of standardised person fields from standard-schema `source`.
+
+    `source` is a table, view or parenthesised query in the standard person schema;
+    `uprns` optionally names a table (record_id, uprn, match_status): only confident
+    (`matched`) UPRNs are used, because a wrong UPRN would be strong false evidence.
+    Returns the number of rows.
+    """
+    register_macros(con)
+    present = _present_columns(con, source)
+    con.execute(
+        f"CREATE OR REPLACE TABLE {target} AS {_standardised_select(source, present, uprns)}"
     )
     return con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+
+
+# Bump when what the kept table holds changes shape; code changes are caught by the digest.
+KEPT_VERSION = "2"
+
+
+def standardisation_fingerprint() -> str:
+    """Digest of the code, nickname list and profile key that define a kept record."""
+    # The profile key's SQL names the model columns and how they are digested.
+    digest = hashlib.sha256(f"kept={KEPT_VERSION};key={profile_key_sql()}".encode())
+    for path in (Path(__file__), NICKNAMES_CSV):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def refresh_standardised_records(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    target: str,
+    uprns: str | None = None,
+) -> dict:
+    """Bring the kept table `target` to the standardised form of `source`, as
+    standardise_person_records would build it, standardising only records that are new or
+    whose input changed (a restated record, a UPRN matched since).
+
+    Each kept row carries a digest of its input (the standard columns and the confident
+    UPRN); a record whose digest is unchanged keeps its row. A change to this module or the
+    nickname list (standardisation_fingerprint), or a missing table, rebuilds it whole.
+    `target` is schema-qualified (its state lives beside it, in <schema>.standardised_state).
+    Returns counts: records, standardised, removed, and mode ("full" or "incremental").
+    """
+    register_macros(con)
+    present = _present_columns(con, source)
+    schema = target.rpartition(".")[0]
+    state = f"{schema}.standardised_state"
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {state} (target VARCHAR, fingerprint VARCHAR)")
+    fingerprint = standardisation_fingerprint()
+    kept = con.execute(f"SELECT fingerprint FROM {state} WHERE target = ?", [target]).fetchone()
+    exists = (
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+            [schema, target.rpartition(".")[2]],
+        ).fetchone()[0]
+        > 0
+    )
+    if not exists or kept is None or kept[0] != fingerprint:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {target} AS "
+            f"{_standardised_select(source, present, uprns, kept=True)}"
+        )
+        con.execute(f"DELETE FROM {state} WHERE target = ?", [target])
+        con.execute(f"INSERT INTO {state} VALUES (?, ?)", [target, fingerprint])
+        records = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+        return {"mode": "full", "records": records, "standardised": records, "removed": 0}
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE lk_std_input AS
+            SELECT s.record_id::VARCHAR AS record_id, {_input_digest(present)} AS input_digest
+            FROM {source} s {_uprn_join(uprns)}"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE lk_std_changed AS
+            SELECT record_id FROM lk_std_input i
+            ANTI JOIN {target} t USING (record_id, input_digest)"""
+    )
+    # Rows to drop: records gone from the source, and the old rows of changed records.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE lk_std_drop AS
+            SELECT record_id, true AS gone FROM {target} ANTI JOIN lk_std_input USING (record_id)
+            UNION ALL
+            SELECT record_id, false FROM lk_std_changed SEMI JOIN {target} USING (record_id)"""
+    )
+    dropped, gone = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE gone) FROM lk_std_drop"
+    ).fetchone()
+    if dropped:
+        con.execute(f"DELETE FROM {target} WHERE record_id IN (SELECT record_id FROM lk_std_drop)")
+    changed_source = (
+        f"(SELECT s.* FROM {source} s SEMI JOIN lk_std_changed c "
+        "ON c.record_id = s.record_id::VARCHAR)"
+    )
+    con.execute(
+        f"INSERT INTO {target} {_standardised_select(changed_source, present, uprns, kept=True)}"
+    )
+    standardised = con.execute("SELECT count(*) FROM lk_std_changed").fetchone()[0]
+    records = con.execute("SELECT count(*) FROM lk_std_input").fetchone()[0]
+    for table in ("lk_std_input", "lk_std_changed", "lk_std_drop"):
+        con.execute(f"DROP TABLE {table}")
+    return {
+        "mode": "incremental",
+        "records": records,
+        "standardised": standardised,
+        "removed": gone,
+    }

@@ -365,12 +365,14 @@ placed as (
 
 ),
 
-name_keys as (
+dated_name_keys as (
 
+    -- The surnames and postcodes a person's records give, with the day of the record.
     select distinct
         record_persons.person_id,
         lower(trim(record_persons.surname)) as surname_key,
         upper(replace(record_persons.postcode, ' ', '')) as postcode_key,
+        record_persons.event_on,
 
     from record_persons
     cross join parameters
@@ -379,22 +381,22 @@ name_keys as (
 
 ),
 
+name_keys as (
+
+    select distinct person_id, surname_key, postcode_key,
+    from dated_name_keys
+
+),
+
 latest_name_keys as (
 
-    -- A person's latest postcode: an unplaced person is looked for where they live now.
-    select distinct
-        record_persons.person_id,
-        lower(trim(record_persons.surname)) as surname_key,
-        upper(replace(record_persons.postcode, ' ', '')) as postcode_key,
-
-    from record_persons
-    cross join parameters
-    where record_persons.event_on <= parameters.as_at_date
-        and record_persons.surname is not null
-        and nullif(trim(record_persons.postcode), '') is not null
-    qualify rank() over (
-        partition by record_persons.person_id order by record_persons.event_on desc
-    ) = 1
+    -- An unplaced person's latest postcode: they are looked for where they live now. Only
+    -- persons no rule above placed (a few percent) are ranked.
+    select distinct person_id, surname_key, postcode_key,
+    from dated_name_keys
+    where nullif(postcode_key, '') is not null
+        and person_id not in (select person_id from placed)
+    qualify rank() over (partition by person_id order by event_on desc) = 1
 
 ),
 
@@ -423,7 +425,6 @@ unplaced_candidates as (
     inner join resident_keys
         on latest_name_keys.surname_key = resident_keys.surname_key
         and latest_name_keys.postcode_key = resident_keys.postcode_key
-    where latest_name_keys.person_id not in (select person_id from placed)
 
     union
 
@@ -445,7 +446,6 @@ unplaced_candidates as (
     inner join uprn_postcodes
         on placed.uprn = uprn_postcodes.uprn
         and latest_name_keys.postcode_key = upper(replace(uprn_postcodes.postcode, ' ', ''))
-    where latest_name_keys.person_id not in (select person_id from placed)
 
 ),
 

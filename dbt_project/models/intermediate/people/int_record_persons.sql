@@ -1,16 +1,22 @@
 -- Every person record known as at the run's date, with the stable person id linkage gave it
 -- and the UPRN its address matched. A record linkage has not (yet) placed in a cluster stands
--- for a person of its own. Read from staging (not int_person_records, built before linkage for
--- linkage's run) so a past as-at run sees exactly the records extracted by then.
+-- for a person of its own. A run for a past as-at date reads staging (re-created for that
+-- date), so it sees exactly the records extracted by then; a run without one reads
+-- int_person_records, the union of the same staging views that linkage read this night.
 with
 
 person_records as (
 
+    {% if var('as_at_date') -%}
     {% for model in person_staging_models() %}
     select record_id, source_dataset, dob, sex, surname, postcode, event_date
     from {{ ref(model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
+    {%- else -%}
+    select record_id, source_dataset, dob, sex, surname, postcode, event_date
+    from {{ ref('int_person_records') }}
+    {%- endif %}
 
 ),
 
