@@ -80,6 +80,10 @@ def explain_family(family_id: str, db: Path | None = None) -> str:
         f"{family['member_count']} member(s), {family['dependent_child_count']} dependent "
         f"child(ren), absent parent(s): {', '.join(family['absent_parent_person_ids']) or 'none'}",
     ]
+    inferred = family.get("members_placed_by_inference") or []
+    if inferred:
+        # Placement by inference is the likeliest mistake in a household: say so.
+        lines.append("Placed here by inference (check before acting): " + "; ".join(inferred))
     if eligible:
         rank = f", priority rank {priority[0]['priority_rank']}" if priority else ""
         cost = (

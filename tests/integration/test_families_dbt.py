@@ -372,3 +372,61 @@ def test_the_default_as_at_is_the_latest_date_every_source_covers(city, tmp_path
     assert _query(
         db, "select count(*) from intermediate.int_indicator_events where indicator_code = '4E'"
     ) == [(0,)]
+
+
+def test_person_records_take_in_new_and_restated_records_as_a_full_build_would(tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    _build_city(db)
+    build = ["build", "--select", "+int_person_records", "--exclude", "test_type:unit"]
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FAMILIES_DB", str(db))
+    try:
+        project.run_dbt(build, target_path=tmp_path / "target")
+        before = _query(db, "select count(*) from intermediate.int_person_records")[0][0]
+        # The next census: Sam's record restated with a new postcode, and a new pupil.
+        pupil = {
+            "CensusTerm": "2015/16 SUM",
+            "LAEstab": "8011234",
+            "LegalForename": "Sam",
+            "LegalSurname": NAMES["surname"],
+            "DOB": D(2004, 1, 5),
+            "Gender": "M",
+            "NCyearActual": "7",
+        }
+        insert_raw_rows(
+            db,
+            "council_education__school_census",
+            [
+                {**pupil, "UPN": "A801000000001", "PostCode": "BS2 2BB"},
+                {**pupil, "UPN": "A801000000099", "LegalForename": "Jo", "PostCode": "BS3 3CC"},
+            ],
+            D(2016, 7, 21),
+        )
+        project.run_dbt(build, target_path=tmp_path / "target")
+        # Same file name: the staging views name their catalog, "warehouse".
+        full = tmp_path / "rebuilt" / "warehouse.duckdb"
+        full.parent.mkdir()
+        full.write_bytes(db.read_bytes())
+        mp.setenv("FAMILIES_DB", str(full))
+        project.run_dbt(
+            ["run", "--select", "int_person_records", "--full-refresh"],
+            target_path=tmp_path / "target_full",
+        )
+    finally:
+        mp.undo()
+    assert _query(db, "select count(*) from intermediate.int_person_records")[0][0] == before + 1
+    assert _query(
+        db,
+        "select postcode from intermediate.int_person_records "
+        "where record_id like 'council_education__school_census:A801000000001%'",
+    ) == [("BS2 2BB",)]
+    with duckdb.connect() as con:
+        con.execute(f"attach '{db}' as incremental (read_only)")
+        con.execute(f"attach '{full}' as rebuilt (read_only)")
+        for a, b in (("incremental", "rebuilt"), ("rebuilt", "incremental")):
+            differ = con.execute(
+                f"""select count(*) from (
+                    select * from {a}.intermediate.int_person_records
+                    except all select * from {b}.intermediate.int_person_records)"""
+            ).fetchone()[0]
+            assert differ == 0, f"{a} has {differ} row(s) {b} has not"

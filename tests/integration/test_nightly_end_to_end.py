@@ -147,3 +147,26 @@ def test_a_second_night_with_nothing_new_changes_nothing(two_nights):
     assert (two_nights["data_dir"] / "outputs" / "eligible_families.csv").read_text() == before[
         "csv"
     ]
+
+
+def test_explain_says_which_members_were_placed_by_inference(two_nights):
+    from orchestration.families.explain import explain_family
+
+    db = two_nights["db"]
+    inferred = _query(
+        db,
+        "select family_id, members_placed_by_inference from marts.families "
+        "where len(members_placed_by_inference) > 0 order by family_id limit 1",
+    )
+    # The city plants adults who moved with their children and people known only by a
+    # postcode: some family holds one.
+    assert inferred, "no family has a member placed by inference"
+    family_id, members = inferred[0]
+    text = explain_family(family_id, db)
+    assert "Placed here by inference (check before acting): " + "; ".join(members) in text
+    plain = _query(
+        db,
+        "select family_id from marts.families where len(members_placed_by_inference) = 0 "
+        "order by family_id limit 1",
+    )[0][0]
+    assert "Placed here by inference" not in explain_family(plain, db)

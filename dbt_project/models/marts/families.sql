@@ -26,6 +26,8 @@ member_lists as (
         household_id,
         list(person_id order by person_id) as person_ids,
         list(person_id order by person_id) filter (where is_dependent_child) as dependent_child_person_ids,
+        list(person_id || ': ' || placed_by_inference order by person_id)
+            filter (where placed_by_inference is not null) as members_placed_by_inference,
 
     from members
     group by household_id
@@ -56,6 +58,7 @@ final as (
         member_lists.person_ids,
         member_lists.dependent_child_person_ids,
         coalesce(absent_lists.absent_parent_person_ids, []) as absent_parent_person_ids,
+        coalesce(member_lists.members_placed_by_inference, []) as members_placed_by_inference,
 
     from families
     inner join member_lists

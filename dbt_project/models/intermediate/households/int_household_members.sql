@@ -97,6 +97,13 @@ members as (
         addresses.uprn,
         addresses.person_id,
         addresses.address_since_on,
+        -- How the person was placed here when no record of theirs did it alone (explained
+        -- to keyworkers: an inferred member is worth checking).
+        case
+            when addresses.is_placed_with_children then 'moved with their children'
+            when addresses.is_placed_by_postcode_and_surname
+                then 'latest postcode and a resident''s surname or former address'
+        end as placed_by_inference,
         persons.dob,
         persons.sex,
         {{ age_on('persons.dob', 'parameters.as_at_date') }} as age_years,

@@ -1,10 +1,30 @@
 -- The standard person schema (docs/architecture.md): one row per source record that names a
 -- person. Linkage reads this table; names stay as recorded (linkage standardises them).
+-- Incremental: a night adds the records whose current version came from a load this table
+-- has not seen (new records, and records a later extract restated, which replace their
+-- row). Loads only ever add rows to raw, so nothing else changes. Build with --full-refresh
+-- after changing this model or a staging model's person columns, or after raw rows are
+-- disposed of. A run for a past as-at date adds nothing (staging then holds no unseen
+-- load), so this table stays as linkage saw it.
+{{ config(
+    materialized='incremental',
+    unique_key='record_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 
 {%- set person_models = person_staging_models() %}
 
 with
 
+{% if is_incremental() -%}
+seen_loads as (
+
+    select distinct load_id from {{ this }} where load_id is not null
+
+),
+
+{% endif -%}
 unioned as (
 
     {% for model in person_models %}
@@ -23,7 +43,12 @@ unioned as (
         upn,
         ni_number,
         event_date,
+        load_id,
     from {{ ref(model) }}
+    {% if is_incremental() -%}
+    -- (a record without a load id, in a hand-built warehouse, is always re-read)
+    where load_id is null or load_id not in (select load_id from seen_loads)
+    {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
