@@ -60,10 +60,11 @@ def cluster_size_distribution(con: duckdb.DuckDBPyConnection) -> dict:
         """SELECT cluster_size, count(DISTINCT person_id) FROM linkage.person_index
            GROUP BY 1 ORDER BY 1"""
     ).fetchall()
+    # A person is the profiles sharing one root (lk_roots holds every profile's), so
+    # counting roots needs no pass over the records.
     by_profiles = con.execute(
         """SELECT profiles, count(*) FROM (
-               SELECT c.cluster_key, count(DISTINCT m.unique_id) AS profiles
-               FROM lk_record_clusters c JOIN lk_record_map m USING (record_id) GROUP BY 1)
+               SELECT root, count(*) AS profiles FROM lk_roots GROUP BY 1)
            GROUP BY 1 ORDER BY 1"""
     ).fetchall()
     return {
@@ -75,15 +76,16 @@ def cluster_size_distribution(con: duckdb.DuckDBPyConnection) -> dict:
 
 def link_rates(con: duckdb.DuckDBPyConnection, std_table: str) -> dict:
     """Per source: records, persons; per pair of sources: share of A's persons also in B."""
+    # One pass over the records: each person's records per source.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE lk_person_sources AS
-            SELECT DISTINCT p.person_id, s.source_dataset
-            FROM linkage.person_index p JOIN {std_table} s USING (record_id)"""
+            SELECT p.person_id, s.source_dataset, count(*) AS records
+            FROM linkage.person_index p JOIN {std_table} s USING (record_id)
+            GROUP BY ALL"""
     )
     per_source = con.execute(
-        f"""SELECT s.source_dataset, count(*) AS records, count(DISTINCT p.person_id) AS persons
-            FROM linkage.person_index p JOIN {std_table} s USING (record_id)
-            GROUP BY 1 ORDER BY 1"""
+        """SELECT source_dataset, sum(records)::BIGINT AS records, count(*) AS persons
+           FROM lk_person_sources GROUP BY 1 ORDER BY 1"""
     ).fetchall()
     pairs = con.execute(
         """SELECT a.source_dataset, b.source_dataset, count(*) AS shared

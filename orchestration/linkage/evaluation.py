@@ -49,7 +49,28 @@ def _choose2(n: str) -> str:
     return f"({n}) * (({n}) - 1) // 2"
 
 
-def _build_cells(con: duckdb.DuckDBPyConnection, predicted: str, truth: str, sources: str) -> None:
+def label_records(
+    con: duckdb.DuckDBPyConnection, truth: str, sources: str, target: str = "lk_eval_labelled"
+) -> None:
+    """`target` (record_id, t, source_dataset, name_origin): each record's true person (as
+    _build_cells hashes it), source and name origin, joined once for several evaluations."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {target} AS
+        SELECT record_id, hash(t.person_id::VARCHAR) AS t, s.source_dataset,
+               coalesce(t.name_origin, 'unknown') AS name_origin
+        FROM {truth} t JOIN {sources} s USING (record_id)
+        """
+    )
+
+
+def _build_cells(
+    con: duckdb.DuckDBPyConnection,
+    predicted: str,
+    truth: str,
+    sources: str,
+    labelled: str | None = None,
+) -> None:
     """lk_eval_cells: record counts per (predicted id, true person, source, name origin).
 
     Every measure is a sum over this contingency table and its margins, so memory and temp
@@ -58,16 +79,19 @@ def _build_cells(con: duckdb.DuckDBPyConnection, predicted: str, truth: str, sou
     million ids the chance of any collision is below 1e-7, and they group far cheaper than
     strings.
     """
+    if labelled is None:
+        label_records(con, truth, sources, "lk_eval_labelled_here")
+        labelled = "lk_eval_labelled_here"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE lk_eval_cells AS
-        SELECT hash(p.predicted_id::VARCHAR) AS p, hash(t.person_id::VARCHAR) AS t,
-               s.source_dataset, coalesce(t.name_origin, 'unknown') AS name_origin,
+        SELECT hash(p.predicted_id::VARCHAR) AS p, l.t, l.source_dataset, l.name_origin,
                count(*)::BIGINT AS n
-        FROM {predicted} p JOIN {truth} t USING (record_id) JOIN {sources} s USING (record_id)
+        FROM {predicted} p JOIN {labelled} l USING (record_id)
         GROUP BY ALL
         """
     )
+    con.execute("DROP TABLE IF EXISTS lk_eval_labelled_here")
     con.execute(
         """CREATE OR REPLACE TEMP TABLE lk_eval_pt AS
            SELECT p, t, sum(n)::BIGINT AS n FROM lk_eval_cells GROUP BY ALL"""
@@ -176,13 +200,16 @@ def evaluate_clusters(
     predicted: str,
     truth: str,
     sources: str,
+    labelled: str | None = None,
 ) -> dict:
     """Pairwise and cluster measures, overall, per source and per name-origin group.
 
     `predicted` (record_id, predicted_id); `truth` (record_id, person_id, name_origin);
     `sources` (record_id, source_dataset). Only records present in all three count.
+    `labelled` is truth and sources already joined (label_records), when several
+    predictions are evaluated against the same records.
     """
-    _build_cells(con, predicted, truth, sources)
+    _build_cells(con, predicted, truth, sources, labelled)
     try:
         total = _total_pair_counts(con)
         result = {
@@ -242,23 +269,31 @@ def exact_name_dob_baseline(con: duckdb.DuckDBPyConnection, records: str, target
     )
 
 
+def profile_persons_sql(record_map: str, truth: str) -> str:
+    """(unique_id, person_id, n): how many of each profile's records are each true person's."""
+    return f"""SELECT m.unique_id, t.person_id, count(*) AS n
+               FROM {record_map} m JOIN {truth} t USING (record_id) GROUP BY ALL"""
+
+
 def blocking_recall(
     con: duckdb.DuckDBPyConnection,
     profiles: str,
     record_map: str,
     truth: str,
     rules: list[str] | None = None,
+    profile_persons: str | None = None,
 ) -> dict:
     """Share of true pairs of distinct profiles that the blocking rules would compare.
 
     Pairs never compared can never be linked, so this caps recall. Per rule and combined.
+    `profile_persons` is profile_persons_sql's result, when already built.
     """
     rules = rules or BLOCKING_RULES
+    profile_persons = profile_persons or f"({profile_persons_sql(record_map, truth)})"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE lk_true_profile_pairs AS
-        WITH pp AS (SELECT DISTINCT m.unique_id, t.person_id
-                    FROM {record_map} m JOIN {truth} t USING (record_id))
+        WITH pp AS (SELECT unique_id, person_id FROM {profile_persons})
         SELECT DISTINCT a.unique_id AS u1, b.unique_id AS u2
         FROM pp a JOIN pp b ON a.person_id = b.person_id AND a.unique_id < b.unique_id
         """
@@ -294,6 +329,7 @@ def precision_by_probability_band(
     record_map: str,
     clusters: str,
     truth: str,
+    profile_persons: str | None = None,
 ) -> list[dict]:
     """Per probability band: scored profile pairs, the share that are truly one person, and
     the same for pairs left in different clusters (where a review decision would merge).
@@ -307,8 +343,7 @@ def precision_by_probability_band(
     rows = con.execute(
         f"""
         WITH person_records AS (
-            SELECT m.unique_id, t.person_id, count(*) AS n
-            FROM {record_map} m JOIN {truth} t USING (record_id) GROUP BY ALL),
+            SELECT * FROM {profile_persons or f"({profile_persons_sql(record_map, truth)})"}),
         person AS (
             -- The commonest true person among the profile's records.
             SELECT unique_id, arg_max(person_id, n) AS person_id
@@ -476,12 +511,21 @@ def evaluate_run(
             SELECT record_id::VARCHAR AS record_id, source_dataset FROM {records}"""
     )
     exact_name_dob_baseline(con, records, "lk_eval_baseline")
+    label_records(con, truth_table, "lk_eval_sources", "lk_eval_labelled")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE lk_eval_profile_persons AS "
+        + profile_persons_sql(record_map, truth_table)
+    )
     report = {
-        "splink": evaluate_clusters(con, "lk_eval_pred", truth_table, "lk_eval_sources"),
-        "baseline_exact_name_dob": evaluate_clusters(
-            con, "lk_eval_baseline", truth_table, "lk_eval_sources"
+        "splink": evaluate_clusters(
+            con, "lk_eval_pred", truth_table, "lk_eval_sources", "lk_eval_labelled"
         ),
-        "blocking": blocking_recall(con, profiles, record_map, truth_table),
+        "baseline_exact_name_dob": evaluate_clusters(
+            con, "lk_eval_baseline", truth_table, "lk_eval_sources", "lk_eval_labelled"
+        ),
+        "blocking": blocking_recall(
+            con, profiles, record_map, truth_table, profile_persons="lk_eval_profile_persons"
+        ),
     }
     if review_queue is not None:
         queued, same = con.execute(
@@ -498,7 +542,7 @@ def evaluate_run(
         }
     if pairs is not None and clusters is not None:
         report["precision_by_probability_band"] = precision_by_probability_band(
-            con, pairs, record_map, clusters, truth_table
+            con, pairs, record_map, clusters, truth_table, "lk_eval_profile_persons"
         )
     truth_cols = {
         c
@@ -509,7 +553,13 @@ def evaluate_run(
     }
     if record_uprns and "uprn" in truth_cols:
         report["addresses"] = evaluate_addresses(con, record_uprns, truth_table)
-    for table in ("lk_eval_pred", "lk_eval_sources", "lk_eval_baseline"):
+    for table in (
+        "lk_eval_pred",
+        "lk_eval_sources",
+        "lk_eval_baseline",
+        "lk_eval_labelled",
+        "lk_eval_profile_persons",
+    ):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     if out_dir is not None:
         write_accuracy_report(out_dir, report)
