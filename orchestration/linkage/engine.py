@@ -35,6 +35,19 @@ def connection_memory_limit() -> str:
     return os.environ.get("FAMILIES_LINKAGE_MEMORY", DEFAULT_CONNECTION_MEMORY)
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    """Whether a table or view `[schema.]name` exists on `con`."""
+    schema, _, name = qualified.rpartition(".")
+    return (
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+            "AND (? = '' OR table_schema = ?)",
+            [name, schema, schema],
+        ).fetchone()[0]
+        > 0
+    )
+
+
 def splink_connection(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """A private in-memory DuckDB for Splink, memory-capped and spilling to a temp folder."""
     con = duckdb.connect()

@@ -40,6 +40,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.linkage.engine import table_exists
+
 # Bump when what is stored, how it is keyed or how a stored pair is judged changes (this
 # module, predict.py's conflict rule, engine.build_profiles): the next run re-scores in
 # full. Code files are not fingerprinted whole, so that editing a comment does not cost a
@@ -109,21 +111,9 @@ def probability_to_weight(probability: float) -> float:
     return math.log2(probability / (1 - probability))
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, _, name = qualified.rpartition(".")
-    return (
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
-            "AND (? = '' OR schema_name = ?)",
-            [name, schema, schema],
-        ).fetchone()[0]
-        > 0
-    )
-
-
 def previous_state(con: duckdb.DuckDBPyConnection, tables: StoreTables) -> dict | None:
     """The stored scoring state, or None if there is no usable store."""
-    if not all(_table_exists(con, t) for t in (tables.pairs, tables.profiles, tables.state)):
+    if not all(table_exists(con, t) for t in (tables.pairs, tables.profiles, tables.state)):
         return None
     row = con.execute(
         f"SELECT fingerprint, profiles_at_full FROM {tables.state} LIMIT 1"

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.linkage import diagnostics
-from orchestration.linkage.engine import connection_memory_limit
+from orchestration.linkage.engine import connection_memory_limit, table_exists
 from orchestration.linkage.person_index import assign_stable_ids, ensure_person_tables
 from orchestration.linkage.predict import load_model, predict_and_cluster
 from orchestration.linkage.review import ensure_review_tables, refresh_review_queue
@@ -40,18 +40,6 @@ _TEMP_TABLES = (
     "lk_profile_tf",
     "lk_new_profiles",
 )
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, _, name = qualified.rpartition(".")
-    return (
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-            "AND (? = '' OR table_schema = ?)",
-            [name, schema, schema],
-        ).fetchone()[0]
-        > 0
-    )
 
 
 def ensure_run_metrics(con: duckdb.DuckDBPyConnection) -> None:

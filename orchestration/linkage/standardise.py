@@ -1,7 +1,8 @@
 """Standardised person fields for linkage: names, dates of birth, sex, postcodes, identifiers.
 
-Everything is DuckDB SQL (macros and one `CREATE TABLE ... AS`) so millions of records
-standardise in seconds and the same code serves the nightly run and `families link`.
+Everything is DuckDB SQL (macros and one SELECT) so millions of records standardise in
+seconds and the same code serves the nightly run (refresh_standardised_records, which keeps
+the result between nights) and `families link` (standardise_person_records).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.linkage.engine import profile_key_sql
+from orchestration.linkage.engine import profile_key_sql, table_exists
 
 NICKNAMES_CSV = Path(__file__).with_name("nicknames.csv")
 
@@ -280,13 +281,7 @@ def refresh_standardised_records(
     con.execute(f"CREATE TABLE IF NOT EXISTS {state} (target VARCHAR, fingerprint VARCHAR)")
     fingerprint = standardisation_fingerprint()
     kept = con.execute(f"SELECT fingerprint FROM {state} WHERE target = ?", [target]).fetchone()
-    exists = (
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-            [schema, target.rpartition(".")[2]],
-        ).fetchone()[0]
-        > 0
-    )
+    exists = table_exists(con, target)
     if not exists or kept is None or kept[0] != fingerprint:
         con.execute(
             f"CREATE OR REPLACE TABLE {target} AS "
