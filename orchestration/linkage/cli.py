@@ -14,8 +14,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="link (or, given one file, deduplicate) person files in the standard schema",
         description="Link person CSV files in the standard person schema (record_id, "
         "first_name, surname, dob, sex, address, postcode, optional source_dataset, "
-        "middle_names, nhs_number, upn, ni_number) with the platform's trained model; "
-        "writes pairs.csv, clusters.csv and summary.json to --output.",
+        "middle_names, nhs_number, upn, ni_number; known other names such as "
+        "date_of_birth or forename are mapped). By default a model is learnt from the "
+        "files and saved as model.json beside the output; --model reuses a saved one. "
+        "Writes pairs.csv, clusters.csv and summary.json (with the estimated blocking "
+        "recall) to --output.",
     )
     link.add_argument(
         "--input",
@@ -26,7 +29,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="a person file; repeat for several",
     )
     link.add_argument("--output", required=True, type=Path, metavar="DIR")
-    link.add_argument("--model", type=Path, help="saved model JSON (default: newest in repo)")
+    link.add_argument(
+        "--model",
+        type=Path,
+        help="reuse this saved model JSON (e.g. a model.json an earlier run learnt, or "
+        "orchestration/linkage/models/person_linkage_v2.json); default: learn from the inputs",
+    )
+    link.add_argument(
+        "--column",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="read standard field FIELD from the files' column COLUMN, e.g. "
+        "--column dob=date_of_birth; repeat for several",
+    )
     link.add_argument("--threshold", type=float, help="match probability to link at")
     link.set_defaults(func=_link)
 
@@ -67,7 +82,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _link(args: argparse.Namespace) -> int:
-    from orchestration.linkage.inputs import PersonFileError
+    from orchestration.linkage.input_columns import PersonFileError, parse_column_options
     from orchestration.linkage.settings import LinkageThresholds
     from orchestration.linkage.standalone import link_files
 
@@ -79,10 +94,13 @@ def _link(args: argparse.Namespace) -> int:
             review_high=max(thresholds.review_high, args.threshold),
         )
     try:
-        summary = link_files(args.input, args.output, args.model, thresholds)
-    except (PersonFileError, FileNotFoundError) as error:
+        columns = parse_column_options(args.column)
+        summary = link_files(args.input, args.output, args.model, thresholds, columns)
+    except (PersonFileError, FileNotFoundError, ValueError) as error:
         print(f"families link: {error}", file=sys.stderr)
         return 2
+    for message in summary["input_messages"]:
+        print(f"families link: {message}", file=sys.stderr)
     print(json.dumps(summary, indent=2))
     return 0
 

@@ -1,20 +1,31 @@
 """`families link`: link (or, given one file, deduplicate) person files in the standard schema.
 
-Same standardisation, model and clustering as the nightly run; writes the scored pairs and
-the clusters to a folder. Nothing is written to the warehouse.
+By default a model is learnt from the files themselves (learn.py) and saved beside the
+output as model.json, since files from elsewhere differ from the data the nightly model was
+trained on; `model_file` reuses a saved model instead. Same standardisation, scoring and
+clustering as the nightly run; writes the scored pairs and the clusters to a folder, with
+the model's own estimate of its blocking recall. Nothing is written to the warehouse.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
 
+from orchestration.linkage.blocking_choice import estimate_blocking_recall
+from orchestration.linkage.engine import build_profiles
 from orchestration.linkage.inputs import load_person_files
-from orchestration.linkage.predict import comparison_level_labels, load_model, predict_and_cluster
-from orchestration.linkage.settings import LinkageThresholds, model_path
+from orchestration.linkage.learn import learn_model
+from orchestration.linkage.predict import (
+    comparison_level_labels,
+    load_model,
+    predict_and_cluster,
+    scaled_prior,
+)
+from orchestration.linkage.settings import LinkageThresholds
 from orchestration.linkage.standardise import standardise_person_records
 
 
@@ -23,18 +34,34 @@ def link_files(
     output_dir: Path,
     model_file: Path | None = None,
     thresholds: LinkageThresholds | None = None,
+    column_map: Mapping[str, str] | None = None,
 ) -> dict:
-    """Write pairs.csv, clusters.csv and summary.json for the person files `inputs`."""
+    """Write pairs.csv, clusters.csv, summary.json (and model.json, when the model is
+    learnt here) for the person files `inputs`."""
     thresholds = thresholds or LinkageThresholds.from_env()
-    model_file = Path(model_file) if model_file else model_path()
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
+    messages: list[str] = []
     con = duckdb.connect()
     try:
-        load_person_files(con, inputs, "lk_input")
+        load_person_files(con, inputs, "lk_input", column_map=column_map, messages=messages)
         standardise_person_records(con, "lk_input", "lk_std")
+        learnt = model_file is None
+        if learnt:
+            model_file = output_dir / "model.json"
+            build_profiles(con, "lk_std", "lk_learn_profiles", "lk_learn_map")
+            learn_model(con, "lk_learn_profiles", model_file)
+            con.execute("DROP TABLE lk_learn_profiles; DROP TABLE lk_learn_map")
+        model_file = Path(model_file)
+        if not model_file.is_file():
+            raise FileNotFoundError(f"{model_file}: no such model file")
         result = predict_and_cluster(con, "lk_std", model_file, thresholds)
-        labels = comparison_level_labels(load_model(model_file))
+        model = load_model(model_file)
+        model["probability_two_random_records_match"] = scaled_prior(
+            model, model_file, result.profiles
+        )
+        blocking = estimate_blocking_recall(con, "lk_profiles", model, thresholds.link)
+        labels = comparison_level_labels(model)
         gamma_cols = [
             c
             for (c,) in con.execute(
@@ -98,7 +125,10 @@ def link_files(
             "mode": "deduplicate" if len(inputs) == 1 else "link and deduplicate",
             "input_files": len(inputs),
             "source_datasets": files,
-            "model": model_file.name,
+            "model": str(model_file),
+            "model_learnt_from_inputs": learnt,
+            "input_messages": messages,
+            "blocking": blocking,
             "thresholds": vars(thresholds),
             "records": result.records,
             "distinct_profiles": result.profiles,

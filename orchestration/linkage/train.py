@@ -27,7 +27,7 @@ from orchestration.linkage.standardise import standardise_person_records
 logger = logging.getLogger(__name__)
 
 
-def _fill_untrained_levels(model: dict) -> dict:
+def fill_untrained_levels(model: dict) -> dict:
     """Give levels training never observed a modest m probability instead of none/invalid."""
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
@@ -80,7 +80,7 @@ def train_model(
         splink_con.close()
         for table in ("lk_train_std", "lk_train_profiles", "lk_train_map"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
-    model = _fill_untrained_levels(model)
+    model = fill_untrained_levels(model)
     # Pretty-printed with sorted keys so a retrain shows as a readable diff in review.
     out_path.write_text(json.dumps(model, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     meta = {
