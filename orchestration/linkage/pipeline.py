@@ -145,6 +145,8 @@ def run_person_linkage(
                 "scored_pairs": result.scored_pairs,
                 "linked_pairs": result.linked_pairs,
                 "conflicts": result.conflicts,
+                "identifier_conflicts": result.identifier_conflicts,
+                "persons_split_by_conflicts": result.split_persons,
                 "persons": result.clusters,
                 "pairs_in_review_band": result.review_pairs,
                 "review_queue": queued,

@@ -26,6 +26,7 @@ from orchestration.linkage.engine import (
     make_linker,
     splink_connection,
 )
+from orchestration.linkage.identifier_conflicts import identifier_conflicts
 from orchestration.linkage.settings import LinkageThresholds
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ class PredictionResult:
     mode_reason: str = ""
     new_profiles: int = 0
     conflicts: int = 0
+    identifier_conflicts: int = 0
+    split_persons: int = 0
     timings: dict | None = None
 
 
@@ -304,14 +307,19 @@ def predict_and_cluster(
     con.unregister("lk_roots_arrow")
     del roots_arrow
     _remember_profiles(con, tables)
+    # Different NHS numbers, UPNs or NI numbers in one component: two people, whatever the
+    # model scored (twins share everything else). Same standing as the model's conflicts.
+    id_conflicts = identifier_conflicts(con, "lk_profiles", "lk_roots")
+    conflicts = sorted(set(conflicts) | set(id_conflicts))
     pairstore.write_state(
         con, tables, current_fingerprint, profiles, mode, run_id, datetime.now(UTC)
     )
     # Reviewers' "not a match" decisions, and pairs inside one component that the model is
     # confident are different people (a parent and child sharing a name, chained through a
     # record without a date of birth), both keep records apart.
+    split_persons = 0
     if cannot_link or conflicts:
-        _split_components_against_decisions(
+        split_persons = _split_components_against_decisions(
             con, thresholds.link, forced_matches, cannot_link, conflicts
         )
     linked = con.execute(
@@ -345,6 +353,8 @@ def predict_and_cluster(
         mode_reason=reason,
         new_profiles=new_profiles,
         conflicts=len(conflicts),
+        identifier_conflicts=len(id_conflicts),
+        split_persons=split_persons,
         timings=timings,
     )
 
@@ -619,8 +629,9 @@ def _split_components_against_decisions(
     forced_matches: list[tuple[int, int]],
     cannot_link: list[tuple[int, int]],
     conflicts: list[tuple[int, int]],
-) -> None:
-    """Re-cluster, greedily and under constraints, the components a non-match decision cuts.
+) -> int:
+    """Re-cluster, greedily and under constraints, the components a non-match decision cuts;
+    return how many components were redone.
 
     Only components holding both records of a "not a match" decision are redone, so the
     cost stays small however large the city.
@@ -630,7 +641,7 @@ def _split_components_against_decisions(
         roots[a] for a, b in cannot_link + conflicts if a in roots and roots.get(a) == roots.get(b)
     }
     if not broken:
-        return
+        return 0
     con.register("lk_broken_arrow", pa.table({"root": pa.array(sorted(broken), pa.int64())}))
     con.execute("CREATE OR REPLACE TEMP TABLE lk_broken AS SELECT * FROM lk_broken_arrow")
     con.unregister("lk_broken_arrow")
@@ -663,6 +674,7 @@ def _split_components_against_decisions(
     )
     con.execute("DROP TABLE lk_new_roots")
     con.execute("DROP TABLE lk_broken")
+    return len(broken)
 
 
 def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:

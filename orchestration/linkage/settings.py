@@ -70,12 +70,27 @@ COMPARISONS = [
                 "first_name_canonical",
             ),
             _level('jaro_winkler_similarity("first_name_l", "first_name_r") >= 0.92', "JW >= 0.92"),
+            # One slip in a short name ("Jun"/"Jvn", "Lan"/"Lna"), which Jaro-Winkler scores
+            # low because short strings have few characters to agree on.
+            _level(
+                'damerau_levenshtein("first_name_l", "first_name_r") <= 1',
+                "one letter differs or two swapped",
+            ),
             # Given name recorded elsewhere in the other record: "Muhammad Ali" vs "Ali",
             # surname-first Chinese names, Somali three-part names in another order.
             _level(
                 'list_contains("name_tokens_r", "first_name_l") '
                 'OR list_contains("name_tokens_l", "first_name_r")',
                 "first name found among the other record's names",
+            ),
+            # Short forms not in the nickname list: Debs/Deborah, Emeka/Chukwuemeka.
+            _level(
+                'least(length("first_name_l"), length("first_name_r")) >= 3 AND ('
+                'starts_with("first_name_l", "first_name_r") '
+                'OR starts_with("first_name_r", "first_name_l") '
+                'OR ends_with("first_name_l", "first_name_r") '
+                'OR ends_with("first_name_r", "first_name_l"))',
+                "one name begins or ends the other",
             ),
             _level('jaro_winkler_similarity("first_name_l", "first_name_r") >= 0.8', "JW >= 0.8"),
             _else(),

@@ -140,6 +140,9 @@ def link_files(
                 "SELECT count(*) FROM lk_out_pairs WHERE needs_review"
             ).fetchone()[0],
             "clusters": result.clusters,
+            "conflicts": result.conflicts,
+            "identifier_conflicts": result.identifier_conflicts,
+            "clusters_split_by_conflicts": result.split_persons,
             "outputs": {"pairs": str(pairs_path), "clusters": str(clusters_path)},
         }
         (output_dir / "summary.json").write_text(json.dumps(summary, indent=2))

@@ -38,15 +38,16 @@ STANDARD_COLUMNS = (
 REQUIRED_COLUMNS = ("record_id", "first_name", "surname")
 
 # The macros are the single definition of "standardised". Order matters in clean_name:
-# letters that strip_accents leaves alone (ł, ø, ß...) are mapped first; apostrophes and full
-# stops vanish (O'Brien -> obrien) while hyphens and other separators become spaces
-# (Smith-Jones -> smith jones) so double-barrelled names can match on either part.
+# letters that strip_accents leaves alone (ł, ø, ß...) are mapped first, and so are the
+# digits a scanner reads for letters in a name (0/o, 1/l, 5/s: "M0rag" is Morag);
+# apostrophes and full stops vanish (O'Brien -> obrien) while hyphens and other separators
+# become spaces (Smith-Jones -> smith jones) so double-barrelled names match on either part.
 _MACROS = r"""
 CREATE OR REPLACE TEMP MACRO lk_clean_name(x) AS nullif(trim(regexp_replace(
     regexp_replace(
         regexp_replace(
             regexp_replace(
-                strip_accents(translate(replace(lower(x), 'ß', 'ss'), 'łøđæœı', 'lodaei')),
+                strip_accents(translate(replace(lower(x), 'ß', 'ss'), 'łøđæœı015', 'lodaeiols')),
                 '[''`’.]', '', 'g'),
             '[^a-z]+', ' ', 'g'),
         '^\s*(mr|mrs|miss|ms|mx|dr|master) ', ''),

@@ -54,11 +54,14 @@ def _feminine(surname: str) -> str:
     return surname
 
 
-def _person(rng, pid, sex, surname, dob, address, postcode) -> Record:
-    names = FEMALE if sex == "F" else MALE
+def _person(rng, pid, sex, surname, dob, address, postcode, taken: set[str]) -> Record:
+    # Parents do not give two of their children one first name.
+    names = [n for n in (FEMALE if sex == "F" else MALE) if n not in taken]
+    first = rng.choice(names)
+    taken.add(first)
     return {
         "person_id": pid,
-        "first_name": rng.choice(names),
+        "first_name": first,
         "middle_names": rng.choice(names) if rng.random() < 0.4 else None,
         "surname": _feminine(surname) if sex == "F" else surname,
         "dob": dob.isoformat(),
@@ -79,16 +82,22 @@ def make_people(count: int, seed: int) -> list[Record]:
         address = f"{rng.randint(1, 240)} {rng.choice(STREETS)}"
         postcode = random_postcode(rng)
         adults = rng.choices((1, 2), (35, 65))[0]
+        taken: set[str] = set()
         for _ in range(adults):
             dob = date(1945, 1, 1) + timedelta(days=rng.randrange(365 * 60))
             sex = rng.choice("MF")
-            people.append(_person(rng, f"P{len(people)}", sex, surname, dob, address, postcode))
+            people.append(
+                _person(rng, f"P{len(people)}", sex, surname, dob, address, postcode, taken)
+            )
         for _ in range(rng.choices((0, 1, 2, 3, 4), (30, 25, 25, 13, 7))[0]):
             dob = date(2006, 1, 1) + timedelta(days=rng.randrange(365 * 18))
-            births = 2 if rng.random() < 0.04 else 1  # twins: same surname, DOB, address
+            # Twins (about 1 maternity in 70 in England and Wales): same surname, DOB, address.
+            births = 2 if rng.random() < 0.015 else 1
             for _ in range(births):
                 sex = rng.choice("MF")
-                people.append(_person(rng, f"P{len(people)}", sex, surname, dob, address, postcode))
+                people.append(
+                    _person(rng, f"P{len(people)}", sex, surname, dob, address, postcode, taken)
+                )
     return people[:count]
 
 
