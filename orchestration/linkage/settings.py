@@ -156,6 +156,12 @@ COMPARISONS = [
                 'AND day("dob_l") = month("dob_r"))',
                 "one digit differs or day and month swapped",
             ),
+            # Systems that need a date record 1 January when only the year is known.
+            _level(
+                'year("dob_l") = year("dob_r") AND ((month("dob_l") = 1 AND day("dob_l") = 1) '
+                'OR (month("dob_r") = 1 AND day("dob_r") = 1))',
+                "same year, one date a 1 January stand-in",
+            ),
             _level('abs(datediff(\'day\', "dob_l", "dob_r")) <= 366', "within a year"),
             _else(),
         ],

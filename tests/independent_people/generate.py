@@ -73,11 +73,28 @@ def _person(rng, pid, sex, surname, dob, address, postcode, taken: set[str]) -> 
     }
 
 
-def make_people(count: int, seed: int) -> list[Record]:
-    """`count` people in households of one to six (adults, children, sometimes twins)."""
+def make_people(count: int, seed: int, households: bool = True) -> list[Record]:
+    """`count` people in households of one to six (adults, children, sometimes twins), or,
+    without `households`, each on their own (as in the FEBRL benchmark files)."""
     rng = random.Random(seed)
     people: list[Record] = []
     while len(people) < count:
+        if not households:
+            dob = date(1945, 1, 1) + timedelta(days=rng.randrange(365 * 79))
+            address = f"{rng.randint(1, 240)} {rng.choice(STREETS)}"
+            people.append(
+                _person(
+                    rng,
+                    f"P{len(people)}",
+                    rng.choice("MF"),
+                    rng.choice(SURNAMES),
+                    dob,
+                    address,
+                    random_postcode(rng),
+                    set(),
+                )
+            )
+            continue
         surname = rng.choice(SURNAMES)
         address = f"{rng.randint(1, 240)} {rng.choice(STREETS)}"
         postcode = random_postcode(rng)
@@ -115,10 +132,12 @@ def _released(record: Record, rng: random.Random, nhs_share: float) -> Record:
     return record
 
 
-def two_file_link(folder: Path, people: int = 5000, seed: int = 1) -> LinkageCase:
+def two_file_link(
+    folder: Path, people: int = 5000, seed: int = 1, households: bool = True
+) -> LinkageCase:
     """Two files of `people` records each; 80% of people are in both, once per file."""
     rng = random.Random(seed)
-    everyone = make_people(people + people // 4, seed)
+    everyone = make_people(people + people // 4, seed, households)
     shared = people * 4 // 5
     in_a = everyone[:people]
     in_b = everyone[:shared] + everyone[people : people + people - shared]
@@ -139,10 +158,12 @@ def two_file_link(folder: Path, people: int = 5000, seed: int = 1) -> LinkageCas
     return LinkageCase((folder / "register_a.csv", folder / "register_b.csv"), truth)
 
 
-def one_file_dedupe(folder: Path, records: int = 5000, seed: int = 2) -> LinkageCase:
+def one_file_dedupe(
+    folder: Path, records: int = 5000, seed: int = 2, households: bool = True
+) -> LinkageCase:
     """One file of `records` rows: about 70% distinct people, the rest their duplicates."""
     rng = random.Random(seed)
-    people = make_people(records * 7 // 10, seed)
+    people = make_people(records * 7 // 10, seed, households)
     rows = [corrupt(p, rng, max_errors=1) for p in people]
     while len(rows) < records:
         rows.append(corrupt(rng.choice(people), rng))
