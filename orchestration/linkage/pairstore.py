@@ -16,7 +16,7 @@ prior or term frequencies cannot lift a pair that was never kept across the line
 * ``blocked``: pairs the blocking rules generate, kept at match weight >= the review band's
   lower edge (or the link threshold, if lower) minus the margin;
 * ``within``: pairs inside a connected component of three or more profiles, kept at match
-  weight <= CONFLICT_MATCH_WEIGHT plus the margin (candidate conflicts, predict.py).
+  weight <= CONFLICT_MATCH_WEIGHT plus the margin (candidate conflicts, conflicts.py).
 
 Tables (schema ``linkage`` in the warehouse; temporary ones for `families link`):
 
@@ -41,9 +41,10 @@ from pathlib import Path
 import duckdb
 
 from orchestration.linkage.engine import table_exists
+from orchestration.linkage.settings import CONFLICT_MATCH_WEIGHT, MODEL_COLUMNS
 
 # Bump when what is stored, how it is keyed or how a stored pair is judged changes (this
-# module, predict.py's conflict rule, engine.build_profiles): the next run re-scores in
+# module, conflicts.py's rule, engine.build_profiles): the next run re-scores in
 # full. Code files are not fingerprinted whole, so that editing a comment does not cost a
 # full re-score; standardisation is (any change there changes what a profile is).
 STORE_VERSION = "2"
@@ -62,6 +63,8 @@ _FINGERPRINTED_FILES = (
     "engine.py",
     "pairstore.py",
     "predict.py",
+    "scoring.py",
+    "conflicts.py",
 )
 
 
@@ -88,8 +91,6 @@ class StoreTables:
 
 def fingerprint(model_path: Path, floor: float) -> str:
     """What the stored gammas and cut-offs depend on; any change forces a full re-score."""
-    from orchestration.linkage.predict import CONFLICT_MATCH_WEIGHT
-    from orchestration.linkage.settings import MODEL_COLUMNS
 
     digest = hashlib.sha256(
         f"store={STORE_VERSION};floor={floor!r};margin={MARGIN_BITS!r};"

@@ -17,8 +17,9 @@ import duckdb
 
 from orchestration.linkage import diagnostics
 from orchestration.linkage.engine import connection_memory_limit, table_exists
+from orchestration.linkage.model import load_model
 from orchestration.linkage.person_index import assign_stable_ids, ensure_person_tables
-from orchestration.linkage.predict import load_model, predict_and_cluster
+from orchestration.linkage.predict import predict_and_cluster
 from orchestration.linkage.review import ensure_review_tables, refresh_review_queue
 from orchestration.linkage.settings import LinkageThresholds, model_path
 from orchestration.linkage.standardise import refresh_standardised_records

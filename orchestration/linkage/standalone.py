@@ -19,12 +19,8 @@ from orchestration.linkage.blocking_choice import estimate_blocking_recall
 from orchestration.linkage.engine import build_profiles
 from orchestration.linkage.inputs import load_person_files
 from orchestration.linkage.learn import learn_model
-from orchestration.linkage.predict import (
-    comparison_level_labels,
-    load_model,
-    predict_and_cluster,
-    scaled_prior,
-)
+from orchestration.linkage.model import level_label_sql, load_model, scaled_prior
+from orchestration.linkage.predict import predict_and_cluster
 from orchestration.linkage.settings import LinkageThresholds
 from orchestration.linkage.standardise import standardise_person_records
 
@@ -61,23 +57,10 @@ def link_files(
             model, model_file, result.profiles
         )
         blocking = estimate_blocking_recall(con, "lk_profiles", model, thresholds.link)
-        labels = comparison_level_labels(model)
-        gamma_cols = [
-            c
-            for (c,) in con.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = 'lk_pairs' AND column_name LIKE 'gamma_%' "
-                "ORDER BY ordinal_position"
-            ).fetchall()
+        level_cols = [
+            f"{case} AS {name}_level"
+            for name, case in level_label_sql(con, "lk_pairs", model).items()
         ]
-        level_cols = []
-        for col in gamma_cols:
-            name = col.removeprefix("gamma_")
-            cases = " ".join(
-                f"WHEN {g} THEN '{label.replace(chr(39), chr(39) * 2)}'"
-                for g, label in labels.get(name, {}).items()
-            )
-            level_cols.append(f"CASE p.{col} {cases} END AS {name}_level")
         levels = (", " + ", ".join(level_cols)) if level_cols else ""
         # Profile pairs expand to record pairs; records with identical standardised fields
         # are pairs of probability 1 by construction.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
+from orchestration.linkage.clustering import constrained_clusters
 from orchestration.linkage.identifier_conflicts import identifier_conflicts
-from orchestration.linkage.predict import constrained_clusters
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> None:

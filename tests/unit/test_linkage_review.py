@@ -8,7 +8,8 @@ import duckdb
 import pytest
 
 from orchestration.linkage import checks
-from orchestration.linkage.predict import comparison_level_labels, constrained_clusters
+from orchestration.linkage.clustering import constrained_clusters
+from orchestration.linkage.model import comparison_level_labels
 from orchestration.linkage.review import pending_reviews, record_decision, refresh_review_queue
 from orchestration.linkage.settings import base_settings
 
@@ -111,7 +112,7 @@ def test_model_conflicts_stop_chains_but_yield_to_a_reviewers_match():
 def test_prior_scales_down_with_a_larger_city_and_never_up(tmp_path):
     import json
 
-    from orchestration.linkage.predict import scaled_prior
+    from orchestration.linkage.model import scaled_prior
 
     model_file = tmp_path / "m.json"
     model_file.write_text("{}")
