@@ -13,16 +13,27 @@ import duckdb
 
 STRONG_IDENTIFIERS = ("nhs_number", "upn", "ni_number")
 
+# A temporary UPN (its last character a letter, DfE's UPN guidance) is replaced by a
+# permanent one when the pupil's details are found: one pupil may hold both. Measured on
+# the demo city: all 5 true persons split by differing identifiers held a temporary UPN.
+# (Temporary NI numbers, TN..., are already dropped by standardisation.)
+_PERMANENT = {"upn": "NOT regexp_matches({t}.upn, '[A-Z]$')"}
+
 
 def identifier_conflicts(
     con: duckdb.DuckDBPyConnection, profiles_table: str, roots_table: str
 ) -> list[tuple[int, int]]:
     """Profile pairs in one component (`roots_table`: unique_id, root) whose NHS numbers,
-    UPNs or NI numbers are both present and different."""
+    permanent UPNs or NI numbers are both present and different."""
     # Only components holding two values of some identifier can hold such a pair: a
     # handful, so the pairwise join stays small whatever the size of the city.
     several = " OR ".join(f"count(DISTINCT {c}) > 1" for c in STRONG_IDENTIFIERS)
-    differ = " OR ".join(f"a.{c} <> b.{c}" for c in STRONG_IDENTIFIERS)
+    differ = " OR ".join(
+        f"(a.{c} <> b.{c}"
+        + "".join(f" AND {_PERMANENT[c].format(t=side)}" for side in "ab" if c in _PERMANENT)
+        + ")"
+        for c in STRONG_IDENTIFIERS
+    )
     columns = ", ".join(f"p.{c}" for c in STRONG_IDENTIFIERS)
     rows = con.execute(
         f"""

@@ -13,14 +13,16 @@ def _tables(con: duckdb.DuckDBPyConnection) -> None:
         """CREATE TABLE profiles AS SELECT * FROM (VALUES
             (1, '9434765919', NULL, NULL), (2, '9434765870', NULL, NULL),
             (3, NULL, NULL, NULL), (4, '9434765919', 'A123', NULL),
-            (5, NULL, 'A999', NULL), (6, NULL, 'A999', NULL))
+            (5, NULL, 'A999', NULL), (6, NULL, 'A999', NULL),
+            (7, NULL, 'K80190031640U', NULL))
             t(unique_id, nhs_number, upn, ni_number)"""
     )
     # One component holding both twins (1, 2) through a record without identifiers (3),
-    # and a component whose two profiles share a UPN.
+    # and a component whose profiles share a UPN, one also holding a temporary UPN (one
+    # pupil may hold both).
     con.execute(
         """CREATE TABLE roots AS SELECT * FROM (VALUES
-            (1, 1), (2, 1), (3, 1), (4, 1), (5, 5), (6, 5)) t(unique_id, root)"""
+            (1, 1), (2, 1), (3, 1), (4, 1), (5, 5), (6, 5), (7, 5)) t(unique_id, root)"""
     )
 
 
