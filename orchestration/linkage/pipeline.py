@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.linkage import diagnostics
+from orchestration.linkage.clerical_estimates import estimate_from_decisions
 from orchestration.linkage.engine import connection_memory_limit, table_exists
 from orchestration.linkage.model import load_model
 from orchestration.linkage.person_index import assign_stable_ids, ensure_person_tables
@@ -132,6 +133,9 @@ def run_person_linkage(
             **(result.timings or {}),
         }
         timings["predict_and_cluster"] = round(time.monotonic() - started, 1)
+        clerical = estimate_from_decisions(
+            con, "linkage.review_decisions", "lk_record_map", "lk_pairs", thresholds.link
+        )
         id_events = assign_stable_ids(con, "lk_record_clusters", run_id, now)
         timings["ids"] = round(time.monotonic() - started, 1)
         queued = refresh_review_queue(con, "lk_review_candidates", run_id, now)
@@ -153,6 +157,8 @@ def run_person_linkage(
                 "review_queue": queued,
                 **{f"ids_{k}": v for k, v in id_events.items()},
             },
+            # The measure a council has without truth (clerical_estimates.py).
+            "estimated_from_review_decisions": clerical,
             "cluster_sizes": diagnostics.cluster_size_distribution(con),
             "link_rates": diagnostics.link_rates(con, STANDARDISED_RECORDS),
         }
