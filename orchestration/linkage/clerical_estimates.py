@@ -14,6 +14,15 @@ from __future__ import annotations
 import duckdb
 
 
+def decisions_exist(con: duckdb.DuckDBPyConnection, decisions_table: str) -> bool:
+    """Whether `decisions_table` (possibly catalog-qualified, e.g. wh.linkage.x) exists."""
+    try:
+        con.execute(f"SELECT 1 FROM {decisions_table} LIMIT 0")
+    except duckdb.CatalogException:
+        return False
+    return True
+
+
 def estimate_from_decisions(
     con: duckdb.DuckDBPyConnection,
     decisions_table: str,
@@ -22,12 +31,7 @@ def estimate_from_decisions(
     link_threshold: float,
 ) -> dict:
     """Counts and rates of the model's verdicts on decided pairs (latest decision wins)."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = ? "
-        "OR table_name = ?",
-        [decisions_table, decisions_table],
-    ).fetchone()[0]
-    if not exists:
+    if not decisions_exist(con, decisions_table):
         return {"labelled_pairs": 0, "precision": None, "recall": None}
     tp, fp, fn, tn = con.execute(
         f"""

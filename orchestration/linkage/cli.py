@@ -64,6 +64,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--version", help="version label, e.g. v2 (default: next)")
     train.add_argument("--out", type=Path, help="write the model here instead")
     train.add_argument("--description", default="", help="why this retrain (kept in .meta.json)")
+    train.add_argument(
+        "--force",
+        action="store_true",
+        help="promote the new model even if the side-by-side comparison does not favour it",
+    )
     train.set_defaults(func=_train)
 
     review = subparsers.add_parser("review", help="clerical review of uncertain person pairs")
@@ -112,13 +117,20 @@ def _warehouse(args: argparse.Namespace) -> Path:
 
 
 def _train(args: argparse.Namespace) -> int:
+    import tempfile
+
     import duckdb
 
     from orchestration.linkage import settings
     from orchestration.linkage.inputs import load_person_files
     from orchestration.linkage.train import train_model
 
-    out = args.out or settings.model_path(args.version or settings.next_version())
+    # A new nightly version is trained beside the repository first and promoted into
+    # models/ only after a side-by-side comparison with the current one (promotion.py).
+    final = None if args.out else settings.model_path(args.version or settings.next_version())
+    current = max(settings.saved_model_versions().items(), default=(0, None))[1]
+    staging = Path(tempfile.mkdtemp(prefix="families_train_"))
+    out = args.out or staging / final.name
     con = duckdb.connect()
     try:
         if args.input:
@@ -136,10 +148,14 @@ def _train(args: argparse.Namespace) -> int:
             uprns = "wh.linkage.record_uprns" if has_uprns else None
             description = args.description or "trained on the warehouse's person records"
         meta = train_model(con, source, out, uprns=uprns, description=description)
+        print(json.dumps(meta, indent=2))
+        if final is None:
+            return 0
+        from orchestration.linkage.promotion import compare_and_promote
+
+        return compare_and_promote(con, source, uprns, current, out, final, args.force)
     finally:
         con.close()
-    print(json.dumps(meta, indent=2))
-    return 0
 
 
 def _review_list(args: argparse.Namespace) -> int:
