@@ -27,6 +27,7 @@ from orchestration.linkage.blocking_choice import (
     present_fields,
 )
 from orchestration.linkage.engine import load_profiles_into, make_linker, splink_connection
+from orchestration.linkage.train import fill_untrained_levels
 
 logger = logging.getLogger(__name__)
 
@@ -36,26 +37,15 @@ DETERMINISTIC_RECALL = 0.6
 U_MAX_PAIRS = 2e6
 PRIOR_REFINEMENTS = 2
 
-# Which field each comparison needs filled to be worth keeping.
-_COMPARISON_FIELDS = {
-    "first_name": "first_name",
-    "middle_names": "middle_names",
-    "surname": "surname",
-    "dob": "dob",
-    "sex": "sex",
-    "postcode": "postcode",
-    "uprn": "uprn",
-    "nhs_number": "nhs_number",
-    "upn": "upn",
-    "ni_number": "ni_number",
-}
+# Fields a comparison may need beyond those blocking rules use (blocking_choice._FIELDS).
+_EXTRA_FIELDS = ("middle_names", "sex")
 
 
-def _filled(con: duckdb.DuckDBPyConnection, profiles: str, fields: set[str]) -> set[str]:
+def _filled(con: duckdb.DuckDBPyConnection, profiles: str) -> set[str]:
+    """Every field a comparison could use that the profiles fill (>= 1%)."""
     present = present_fields(con, profiles)
-    extra = {"middle_names", "sex"} & fields
     total = con.execute(f"SELECT count(*) FROM {profiles}").fetchone()[0]
-    for field in extra:
+    for field in _EXTRA_FIELDS:
         filled = con.execute(f'SELECT count("{field}") FROM {profiles}').fetchone()[0]
         if total and filled / total >= 0.01:
             present.add(field)
@@ -94,12 +84,9 @@ def learn_model(
     import splink
 
     started = time.monotonic()
-    present = _filled(con, profiles_table, set(_COMPARISON_FIELDS))
-    comparisons = [
-        c
-        for c in model_settings.COMPARISONS
-        if _COMPARISON_FIELDS[c["output_column_name"]] in present
-    ]
+    present = _filled(con, profiles_table)
+    # Each comparison is named after the field it compares.
+    comparisons = [c for c in model_settings.COMPARISONS if c["output_column_name"] in present]
     blocking, blocking_report = choose_blocking_rules(con, profiles_table, present)
     em_rules = _em_rules(con, profiles_table, present)
     settings = model_settings.base_settings()
@@ -128,8 +115,6 @@ def learn_model(
         model = linker.misc.save_model_to_json(str(out_path), overwrite=True)
     finally:
         splink_con.close()
-    from orchestration.linkage.train import fill_untrained_levels
-
     model = fill_untrained_levels(model)
     out_path.write_text(json.dumps(model, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     meta = {
