@@ -53,17 +53,23 @@ def _filled(con: duckdb.DuckDBPyConnection, profiles: str) -> set[str]:
 
 
 def _em_rules(con, profiles: str, present: set[str]) -> list[str]:
-    """Two EM blocks that free different fields: one on date of birth (names, place and sex
-    are learnt), one on names (date of birth is learnt); each narrowed if too large."""
+    """Two EM blocks that free different fields: one on date of birth, or else postcode
+    (names and sex are learnt), one on names (date of birth and place are learnt); each
+    narrowed if too large."""
     budget = pair_budget(con.execute(f"SELECT count(*) FROM {profiles}").fetchone()[0])
-    options = [
+    # Without dates of birth, a block on postcode frees the names instead.
+    frees_names = [
         ('{t}."dob"',),
         ('{t}."dob"', 'left({t}."surname", 1)'),
+        ('{t}."postcode"',),
+        ('{t}."postcode"', 'left({t}."surname", 1)'),
+    ]
+    frees_dob = [
         ('{t}."first_name_canonical"', '{t}."surname_root"'),
         ('{t}."first_name_canonical"', '{t}."surname_root"', 'year({t}."dob")'),
     ]
     rules: list[str] = []
-    for group in (options[:2], options[2:]):
+    for group in (frees_names, frees_dob):
         for keys in group:
             rule = BlockingKeyRule(keys)
             if rule.fields() <= present and comparison_count(con, profiles, rule) <= budget:
@@ -71,7 +77,7 @@ def _em_rules(con, profiles: str, present: set[str]) -> list[str]:
                 break
     if not rules:
         raise ValueError(
-            "cannot learn a model: the files fill neither date of birth nor both names "
+            "cannot learn a model: the files fill neither date of birth, postcode nor both names "
             "enough to train on; pass a saved model with --model"
         )
     return rules
