@@ -237,6 +237,27 @@ def run_name_for(extract_date: Any, load_id: str) -> str:
     return f"extract_{extract_date.isoformat()}_load_{load_id}"
 
 
+def validation_page(suite: str, run_name: str, context: Any | None = None) -> Path | None:
+    """The Data Docs page of one validation run of a suite (the newest, if it was validated
+    more than once), or None if GX holds no such result. The page exists once the docs of that
+    run are built."""
+    context = context or get_context()
+    keys = [
+        key
+        for key in context.validation_results_store.list_keys()
+        if key.expectation_suite_identifier.name == suite and key.run_id.run_name == run_name
+    ]
+    if not keys:
+        return None
+    newest = max(keys, key=lambda key: key.run_id.run_time)
+    site = Path(context.root_directory).parent / "data_docs"
+    url = context.get_docs_sites_urls(
+        resource_identifier=newest, site_name=DATA_DOCS_SITE, only_if_exists=False
+    )
+    page = Path(url[0]["site_url"].removeprefix("file://"))
+    return page if page.is_relative_to(site) else None
+
+
 def build_data_docs(context: Any | None = None, only: dict[str, set[str]] | None = None) -> Path:
     """Rebuild our Data Docs site (or only the pages of `only`: suite -> run names, plus the
     index, which keeps a nightly check from re-rendering every earlier page); returns the

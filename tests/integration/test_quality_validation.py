@@ -227,6 +227,33 @@ def test_a_nightly_partial_build_writes_its_suite_pages_and_localises_them(quali
     assert {str(p): external_loads(p.read_text()) for p in rebuilt} == {str(p): [] for p in rebuilt}
 
 
+def test_each_iao_dataset_links_its_latest_validation_page(quality_run):
+    """An owner goes from the score to the checks behind it in one click, not via the index."""
+    iao = quality_run["root"] / "reports" / "quality" / "iao"
+    links = re.findall(r'<a href="([^"]*validations/[^"]+\.html)">', (iao / "nhs.html").read_text())
+    assert links, "the NHS report links no validation page"
+    for link in links:
+        page = (iao / link).resolve()
+        assert page.exists(), link
+        assert "/nhs__" in link
+
+
+def test_a_checked_dataset_points_at_its_own_validation_page(tmp_path, monkeypatch):
+    """What the nightly asset check links: the page of the load it just validated."""
+    from orchestration.quality.pipeline import check_dataset
+
+    monkeypatch.setenv("FAMILIES_DATA_DIR", str(tmp_path))
+    contracts = load_contracts()
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        build_sample_warehouse(con, contracts)
+        quality = check_dataset(con, "nhs__child_health", contracts)
+    assert quality.latest is not None
+    assert "validations/nhs__child_health/" in quality.data_docs.as_posix()
+    assert quality.latest.load_id in quality.data_docs.as_posix()
+    assert quality.data_docs.exists()
+    assert external_loads(quality.data_docs.read_text()) == []
+
+
 def test_duckdb_counts_equal_gx_counts_on_every_load(quality_run, tmp_path):
     """The backlog path (DuckDB counts) and GX agree, check by check, load by load."""
     con, contracts = quality_run["con"], quality_run["contracts"]
