@@ -9,10 +9,12 @@ neither the stored JSON nor the Data Docs can carry a value from the records.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from orchestration import paths
+from orchestration.quality.offline_docs import localise_site
 from orchestration.quality.spec import Check
 
 DATA_DOCS_SITE = "quality_data_docs"
@@ -235,6 +237,27 @@ def run_name_for(extract_date: Any, load_id: str) -> str:
     return f"extract_{extract_date.isoformat()}_load_{load_id}"
 
 
+def validation_page(suite: str, run_name: str, context: Any | None = None) -> Path | None:
+    """The Data Docs page of one validation run of a suite (the newest, if it was validated
+    more than once), or None if GX holds no such result. The page exists once the docs of that
+    run are built."""
+    context = context or get_context()
+    keys = [
+        key
+        for key in context.validation_results_store.list_keys()
+        if key.expectation_suite_identifier.name == suite and key.run_id.run_name == run_name
+    ]
+    if not keys:
+        return None
+    newest = max(keys, key=lambda key: key.run_id.run_time)
+    site = Path(context.root_directory).parent / "data_docs"
+    url = context.get_docs_sites_urls(
+        resource_identifier=newest, site_name=DATA_DOCS_SITE, only_if_exists=False
+    )
+    page = Path(url[0]["site_url"].removeprefix("file://"))
+    return page if page.is_relative_to(site) else None
+
+
 def build_data_docs(context: Any | None = None, only: dict[str, set[str]] | None = None) -> Path:
     """Rebuild our Data Docs site (or only the pages of `only`: suite -> run names, plus the
     index, which keeps a nightly check from re-rendering every earlier page); returns the
@@ -242,11 +265,20 @@ def build_data_docs(context: Any | None = None, only: dict[str, set[str]] | None
     context = context or get_context()
     identifiers = None
     if only is not None:
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+        )
+
         identifiers = [
             key
             for key in context.validation_results_store.list_keys()
             if key.run_id.run_name in only.get(key.expectation_suite_identifier.name, set())
         ]
+        # Each validation page links its suite's page: build those too, or the link is dead.
+        identifiers += [ExpectationSuiteIdentifier(name=suite) for suite in sorted(only)]
+    started = time.time()
     context.build_data_docs(site_names=[DATA_DOCS_SITE], resource_identifiers=identifiers)
     # The context lives in <quality>/gx; the site was configured as <quality>/data_docs.
-    return Path(context.root_directory).parent / "data_docs" / "index.html"
+    site = Path(context.root_directory).parent / "data_docs"
+    localise_site(site, since=None if only is None else started - 1)
+    return site / "index.html"

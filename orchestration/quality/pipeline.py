@@ -45,8 +45,11 @@ def check_dataset(
     docs = None
     fresh = [o for o in outcomes if not o.reloaded]
     if data_docs and fresh:
-        from orchestration.quality.gx_suite import build_data_docs, run_name_for
+        from orchestration.quality.gx_suite import build_data_docs, run_name_for, validation_page
 
         only = {table: {run_name_for(o.extract_date, o.load_id) for o in fresh}}
-        docs = build_data_docs(only=only)
+        index = build_data_docs(only=only)
+        # The check links the latest load's own page; the index where GX did not validate it.
+        latest = fresh[-1]
+        docs = validation_page(table, run_name_for(latest.extract_date, latest.load_id)) or index
     return DatasetQuality(table, outcomes, report, docs)

@@ -8,6 +8,7 @@ and rebuilds `data/reports/quality/data_docs/`. A report reads only the counts i
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,17 @@ def _quarantine_fixes(con: Any, table: str, load_id: str) -> list[Fix]:
     ]
 
 
+def _validation_link(table: str, latest: Any, out_dir: Path) -> str | None:
+    """The latest load's own Data Docs page, relative to the report (None if GX did not
+    validate that load: earlier loads of a backlog are scored from DuckDB counts)."""
+    if latest is None:
+        return None
+    from orchestration.quality.gx_suite import run_name_for, validation_page
+
+    page = validation_page(table, run_name_for(latest.extract_date, latest.load_id))
+    return Path(os.path.relpath(page, out_dir)).as_posix() if page else None
+
+
 def write_agency_report(
     con: Any, agency: str, contracts: dict[str, Any], out_dir: Path, produced: dt.date | None = None
 ) -> Path:
@@ -177,6 +189,7 @@ def write_agency_report(
         datasets.append(
             {
                 "name": contract.name,
+                "validation_page": _validation_link(table, latest, out_dir),
                 "latest": latest,
                 "change": change,
                 "sparkline": sparkline([h.overall for h in loads]),

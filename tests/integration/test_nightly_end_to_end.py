@@ -170,3 +170,68 @@ def test_explain_says_which_members_were_placed_by_inference(two_nights):
         "order by family_id limit 1",
     )[0][0]
     assert "Placed here by inference" not in explain_family(plain, db)
+
+
+def test_subject_access_returns_every_record_of_a_person_and_nothing_of_anyone_else(two_nights):
+    """A person correctly linked across three or more sources asks what is held: every one of
+    their records, from every layer, and no other person's record or id."""
+    from orchestration.governance import subject_access as sar
+    from orchestration.ingest.contract import load_contracts
+
+    db, data_dir = two_nights["db"], two_nights["data_dir"]
+    truth = data_dir / "truth" / "record_truth.parquet"
+    con = duckdb.connect(str(db))
+    try:
+        # Evaluation picks the person from the truth: linked as one, alone, across 3+ sources.
+        nhs_number, truth_person = con.execute(
+            f"""
+            with t as (select record_id, person_id as truth_id from read_parquet('{truth}')),
+            joined as (
+                select t.truth_id, p.person_id, r.record_id, r.source_dataset, r.nhs_number
+                from intermediate.int_person_records r
+                join t using (record_id) join linkage.person_index p using (record_id)
+            ),
+            pure as (
+                select truth_id, any_value(person_id) as person_id
+                from joined group by truth_id
+                having count(distinct person_id) = 1 and count(distinct source_dataset) >= 3
+                   and count(nhs_number) > 0
+            )
+            select any_value(j.nhs_number), p.truth_id
+            from pure p join joined j using (truth_id)
+            where (select count(distinct truth_id) from joined k where k.person_id = p.person_id)
+                  = 1 and j.nhs_number is not null
+            group by p.truth_id order by p.truth_id limit 1
+            """
+        ).fetchone()
+        theirs = {
+            r
+            for (r,) in con.execute(
+                f"select record_id from read_parquet('{truth}') where person_id = ? and "
+                "record_id in (select record_id from intermediate.int_person_records)",
+                [truth_person],
+            ).fetchall()
+        }
+        keys = {t: list(c.primary_key) for t, c in load_contracts().items()}
+        nights = sorted((data_dir / "published").glob("night-*.duckdb"))
+        report = sar.subject_access(con, sar.SubjectQuery(nhs_number=nhs_number), keys, nights)
+        sar.log_request(con, report, "Test Coordinator", "SAR-TEST-1")
+        log = con.execute("select * from ops.subject_access_log").fetchall()
+        everyone_else = {
+            r for (r,) in con.execute("select record_id from linkage.person_index").fetchall()
+        } - theirs
+    finally:
+        con.close()
+    assert set(report.record_ids) == theirs
+    layers = {h.layer for h in report.holdings}
+    assert {"raw", "intermediate", "linkage", "marts"} <= layers, layers
+    raw_records = {
+        f"{h.table}:" + "|".join(str(row[c]) for c in keys[h.table])
+        for h in report.holdings
+        if h.layer == "raw"
+        for row in h.rows
+    }
+    assert raw_records == theirs  # every record's loaded rows, and only theirs
+    text = json.dumps([h.rows for h in report.holdings], default=str)
+    assert not [r for r in everyone_else if f'"{r}"' in text]
+    assert len(log) == 1 and log[0][4] == "nhs_number" and nhs_number not in str(log)

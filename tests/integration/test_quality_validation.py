@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
 
 import duckdb
 import pytest
 
 from orchestration.ingest.contract import load_contracts
 from orchestration.quality.acceptance import AcceptedFailure
+from orchestration.quality.offline_docs import external_loads
 from orchestration.quality.privacy import find_leaks, personal_values, public_vocabulary
 from orchestration.quality.reports import write_quality_reports
 from orchestration.quality.sample_data import build_sample_warehouse
@@ -192,6 +195,63 @@ def test_data_docs_are_built_beside_the_reports(quality_run):
     pages = list((docs / "validations").rglob("*.html"))
     # GX validates each dataset's newest load; earlier loads are scored by DuckDB counts.
     assert len(pages) == len(quality_run["outcomes"])
+
+
+def test_no_report_page_loads_anything_from_another_host(quality_run):
+    """Offline, or behind a proxy, every page renders; and no view is announced outside."""
+    pages = list((quality_run["root"] / "reports").rglob("*.html"))
+    assert len(pages) > 10
+    loads = {str(p): external_loads(p.read_text(encoding="utf-8")) for p in pages}
+    assert {page: urls for page, urls in loads.items() if urls} == {}
+
+
+def test_every_suite_page_a_validation_page_links_to_exists(quality_run):
+    docs = quality_run["root"] / "reports" / "quality" / "data_docs"
+    for page in (docs / "validations").rglob("*.html"):
+        for link in re.findall(r'href="([^"#]*expectations/[^"#]+\.html)"', page.read_text()):
+            assert (page.parent / link).resolve().exists(), f"{page.name} links {link}"
+
+
+def test_a_nightly_partial_build_writes_its_suite_pages_and_localises_them(quality_run, tmp_path):
+    """The nightly check rebuilds only its own pages: those too render offline and link."""
+    from orchestration.quality.gx_suite import build_data_docs, get_context
+
+    context = get_context()
+    key = next(iter(context.validation_results_store.list_keys()))
+    suite = key.expectation_suite_identifier.name
+    docs = quality_run["root"] / "reports" / "quality" / "data_docs"
+    shutil.rmtree(docs / "expectations")
+    index = build_data_docs(context, only={suite: {key.run_id.run_name}})
+    assert (docs / "expectations" / f"{suite}.html").exists()
+    rebuilt = [index, docs / "expectations" / f"{suite}.html"]
+    assert {str(p): external_loads(p.read_text()) for p in rebuilt} == {str(p): [] for p in rebuilt}
+
+
+def test_each_iao_dataset_links_its_latest_validation_page(quality_run):
+    """An owner goes from the score to the checks behind it in one click, not via the index."""
+    iao = quality_run["root"] / "reports" / "quality" / "iao"
+    links = re.findall(r'<a href="([^"]*validations/[^"]+\.html)">', (iao / "nhs.html").read_text())
+    assert links, "the NHS report links no validation page"
+    for link in links:
+        page = (iao / link).resolve()
+        assert page.exists(), link
+        assert "/nhs__" in link
+
+
+def test_a_checked_dataset_points_at_its_own_validation_page(tmp_path, monkeypatch):
+    """What the nightly asset check links: the page of the load it just validated."""
+    from orchestration.quality.pipeline import check_dataset
+
+    monkeypatch.setenv("FAMILIES_DATA_DIR", str(tmp_path))
+    contracts = load_contracts()
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        build_sample_warehouse(con, contracts)
+        quality = check_dataset(con, "nhs__child_health", contracts)
+    assert quality.latest is not None
+    assert "validations/nhs__child_health/" in quality.data_docs.as_posix()
+    assert quality.latest.load_id in quality.data_docs.as_posix()
+    assert quality.data_docs.exists()
+    assert external_loads(quality.data_docs.read_text()) == []
 
 
 def test_duckdb_counts_equal_gx_counts_on_every_load(quality_run, tmp_path):
