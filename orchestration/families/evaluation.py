@@ -73,9 +73,9 @@ def evaluate_eligibility(
             f"bool_or(coalesce(e.has_criterion_{n}, false)) as p{n}"
             for n in range(1, FLAG_COUNT + 1)
         )
-        # Truth builds each criterion from the household's residents only; the platform also
-        # counts an absent parent for one problem. Member-only flags (m1..m6) compare like
-        # with like; the shipped flags (p1..p6) are reported too.
+        # Truth and platform both count an absent parent for one problem (programme rule).
+        # Shipped flags (p1..p6) compare with truth's; member-only flags (m1..m6) with the
+        # truth's less the criterion its absent parent supplied (tm1..tm6).
         member_flags = ", ".join(
             f"bool_or(c.is_met and not c.is_met_by_absent_parent) "
             f"filter (where c.criterion_code = {n}) as m{n}"
@@ -113,7 +113,10 @@ def evaluate_eligibility(
                 "(families eligibility --as-at ...)"
             )
         truth_flags = ", ".join(
-            f"bool_or(coalesce(crit_{n}, false)) as t{n}" for n in range(1, FLAG_COUNT + 1)
+            f"bool_or(coalesce(crit_{n}, false)) as t{n}, "
+            f"bool_or(coalesce(crit_{n}, false) and absent_parent_criterion is distinct from "
+            f"'crit_{n}') as tm{n}"
+            for n in range(1, FLAG_COUNT + 1)
         )
         con.execute(
             f"""
@@ -128,7 +131,7 @@ def evaluate_eligibility(
         )
         pred_flags = ", ".join(
             f"coalesce(p.p{n}, false) as p{n}, coalesce(p.m{n}, false) as m{n}, "
-            f"coalesce(t.t{n}, false) as t{n}"
+            f"coalesce(t.t{n}, false) as t{n}, coalesce(t.tm{n}, false) as tm{n}"
             for n in range(1, FLAG_COUNT + 1)
         )
         con.execute(
@@ -154,14 +157,14 @@ def evaluate_eligibility(
                 "family_detection": _confusion(con, "p_family", "t_family"),
             },
             # Criteria are assessed for families: compare on households either side calls one.
-            # Like truth, from the household's own members.
+            # The shipped flags: an absent parent counts for one problem, both sides.
             "per_criterion": {
-                f"crit_{n}": _confusion(con, f"m{n}", f"t{n}", "p_family or t_family")
+                f"crit_{n}": _confusion(con, f"p{n}", f"t{n}", "p_family or t_family")
                 for n in range(1, FLAG_COUNT + 1)
             },
-            # The shipped flags: an absent parent also counts, for one problem.
-            "per_criterion_with_absent_parents": {
-                f"crit_{n}": _confusion(con, f"p{n}", f"t{n}", "p_family or t_family")
+            # From the household's own members only, both sides.
+            "per_criterion_members_only": {
+                f"crit_{n}": _confusion(con, f"m{n}", f"tm{n}", "p_family or t_family")
                 for n in range(1, FLAG_COUNT + 1)
             },
             "per_criterion_among_eligible": {},
