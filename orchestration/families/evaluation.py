@@ -100,6 +100,15 @@ def evaluate_eligibility(
             group by 1
             """
         )
+        truth_columns = {
+            r[0]
+            for r in con.execute(f"describe select * from read_parquet('{truth_file}')").fetchall()
+        }
+        if "absent_parent_criterion" not in truth_columns:
+            raise ValueError(
+                f"{truth_file} was written before the truth applied the absent-parent rule "
+                "(no column absent_parent_criterion): regenerate the city with families synth"
+            )
         truth_dates = [
             r[0]
             for r in con.execute(

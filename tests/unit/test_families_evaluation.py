@@ -129,8 +129,25 @@ def test_a_warehouse_built_for_another_date_is_refused(tmp_path):
         con.execute(
             "copy (select date '2015-07-22' as as_at_date, 1 as uprn, true as is_family, "
             "false as is_eligible, false as crit_1, false as crit_2, false as crit_3, "
-            "false as crit_4, false as crit_5, false as crit_6) "
+            "false as crit_4, false as crit_5, false as crit_6, "
+            "cast(null as varchar) as absent_parent_criterion) "
             f"to '{truth / 'family_truth.parquet'}' (format parquet)"
         )
     with pytest.raises(ValueError, match="2015-07-22"):
+        evaluate_eligibility(db, truth, tmp_path / "reports")
+
+
+def test_a_truth_written_before_the_absent_parent_rule_is_refused(tmp_path):
+    db = tmp_path / "wh.duckdb"
+    _warehouse(db, [("1", False, NO, NO)])
+    truth = tmp_path / "truth"
+    truth.mkdir()
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select date '2016-07-20' as as_at_date, 1 as uprn, true as is_family, "
+            "false as is_eligible, false as crit_1, false as crit_2, false as crit_3, "
+            "false as crit_4, false as crit_5, false as crit_6) "
+            f"to '{truth / 'family_truth.parquet'}' (format parquet)"
+        )
+    with pytest.raises(ValueError, match="regenerate the city"):
         evaluate_eligibility(db, truth, tmp_path / "reports")
