@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from orchestration import paths
+from orchestration.families.case_classes import CASE_CLASSES, create_case_classes
 
 FLAG_COUNT = 6
 
@@ -38,7 +39,11 @@ def _scores(tp: int, fp: int, fn: int) -> dict[str, Any]:
 
 
 def _confusion(
-    con: duckdb.DuckDBPyConnection, predicted: str, actual: str, where: str = "true"
+    con: duckdb.DuckDBPyConnection,
+    predicted: str,
+    actual: str,
+    where: str = "true",
+    table: str = "compared",
 ) -> dict[str, Any]:
     tp, fp, fn = con.execute(
         f"""
@@ -46,11 +51,36 @@ def _confusion(
             count(*) filter (where {predicted} and {actual}),
             count(*) filter (where {predicted} and not {actual}),
             count(*) filter (where not {predicted} and {actual}),
-        from compared
+        from {table}
         where {where}
         """
     ).fetchone()
     return _scores(int(tp), int(fp), int(fn))
+
+
+def _per_case_class(
+    con: duckdb.DuckDBPyConnection, truth_dir: Path, as_at
+) -> dict[str, dict[str, Any]]:
+    """Family detection and eligibility for the UPRNs of each hard-case class (case_classes.py);
+    a UPRN the platform calls a family where truth has no household is 'no_truth_household'.
+    Empty when the truth or warehouse lacks what the classes need (a hand-built test city)."""
+    if not create_case_classes(con, truth_dir, as_at):
+        return {}
+    con.execute(
+        "create or replace temp table compared_classes as "
+        "select compared.*, coalesce(case_classes.case_class, 'no_truth_household') as case_class "
+        "from compared left join case_classes using (uprn)"
+    )
+    report = {}
+    for case_class in (*CASE_CLASSES, "no_truth_household"):
+        where = f"case_class = '{case_class}'"
+        (uprns,) = con.execute(f"select count(*) from compared_classes where {where}").fetchone()
+        report[case_class] = {
+            "uprns": int(uprns),
+            "family_detection": _confusion(con, "p_family", "t_family", where, "compared_classes"),
+            "eligibility": _confusion(con, "p_eligible", "t_eligible", where, "compared_classes"),
+        }
+    return report
 
 
 def evaluate_eligibility(
@@ -190,6 +220,7 @@ def evaluate_eligibility(
                 f"count(*) filter (where not p{n} and t{n}) from both_eligible"
             ).fetchone()
             report["per_criterion_among_eligible"][f"crit_{n}"] = _scores(tp, fp, fn)
+        report["per_case_class"] = _per_case_class(con, truth_file.parent, as_at)
     finally:
         con.close()
     report_dir.mkdir(parents=True, exist_ok=True)
