@@ -205,10 +205,13 @@ def absent_parent_problems(
     absent_crit = pairs.merge(parent_crit, left_on="parent_id", right_on="person_id")
     member_crit = residents[["person_id", "household_id"]].merge(parent_crit, on="person_id")
     met = set(zip(member_crit["household_id"], member_crit["criterion"], strict=True))
-    keep = [
-        (h, c) not in met
-        for h, c in zip(absent_crit["household_id"], absent_crit["criterion"], strict=True)
-    ]
+    keep = np.array(
+        [
+            (h, c) not in met
+            for h, c in zip(absent_crit["household_id"], absent_crit["criterion"], strict=True)
+        ],
+        dtype=bool,
+    )
     return absent_crit[keep].groupby("household_id")["criterion"].min()
 
 
