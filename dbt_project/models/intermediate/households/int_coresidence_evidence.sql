@@ -7,9 +7,12 @@
 --   same tenancy      both on one tenancy of the latest tenancies snapshot (a tenancy household)
 --   shared surname    a surname in common on any of their records up to the as-at date
 --   moved together    both lived at one earlier UPRN at the same time (households move whole)
---   arrived together  first seen at this UPRN within var('arrived_together_days') (92: the
---                     quarterly snapshots that first place most people are a quarter apart)
---                     of one another; a lodger comes and goes on a calendar of their own
+--   arrived together  two adults first seen at this UPRN within var('arrived_together_days')
+--                     (92: the quarterly snapshots that first place most people are a quarter
+--                     apart) of one another; a lodger comes and goes on a calendar of their
+--                     own. Adults only: a child is first seen at birth or at a first census,
+--                     which says nothing of who arrived with whom (measured: lodgers arriving
+--                     near a birth were tied to the family through the baby)
 -- (The extracts carry no claim unit or parent link: DWP and child health list people one by
 -- one, so a parent and child are tied by surname, a move or a tenancy.)
 with
@@ -29,6 +32,12 @@ record_persons as (
 stays as (
 
     select * from {{ ref('int_person_stays') }}
+
+),
+
+persons as (
+
+    select * from {{ ref('int_persons') }}
 
 ),
 
@@ -157,8 +166,15 @@ arrived_together as (
     inner join stays as second_stay
         on pairs.other_person_id = second_stay.person_id
         and pairs.uprn = second_stay.uprn
+    inner join persons as first_person
+        on pairs.person_id = first_person.person_id
+    inner join persons as second_person
+        on pairs.other_person_id = second_person.person_id
+    cross join parameters
     where abs(date_diff('day', first_stay.first_seen_on, second_stay.first_seen_on))
-        <= {{ var('arrived_together_days', 92) }}
+            <= {{ var('arrived_together_days', 92) }}
+        and {{ age_on('first_person.dob', 'parameters.as_at_date') }} >= 18
+        and {{ age_on('second_person.dob', 'parameters.as_at_date') }} >= 18
 
 ),
 
