@@ -14,6 +14,7 @@ from orchestration.ingest.sensors import build_landing_sensor
 from orchestration.linkage import assets as linkage_assets
 from orchestration.quality import assets as quality_assets
 from orchestration.quality.checks import build_quality_checks
+from orchestration.quality.freshness import CHECKS as FRESHNESS_CHECKS
 from orchestration.resources import duckdb_resource
 
 
@@ -33,6 +34,7 @@ def build_definitions(
         asset_checks=[
             *build_quality_checks(contracts),
             *linkage_assets.CHECKS,
+            *FRESHNESS_CHECKS,
         ],
         jobs=[nightly_job, load_landing_files_job],
         schedules=[nightly_schedule],

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from orchestration import paths
+from orchestration.families.case_classes import CASE_CLASSES, create_case_classes
 
 FLAG_COUNT = 6
 
@@ -38,7 +39,11 @@ def _scores(tp: int, fp: int, fn: int) -> dict[str, Any]:
 
 
 def _confusion(
-    con: duckdb.DuckDBPyConnection, predicted: str, actual: str, where: str = "true"
+    con: duckdb.DuckDBPyConnection,
+    predicted: str,
+    actual: str,
+    where: str = "true",
+    table: str = "compared",
 ) -> dict[str, Any]:
     tp, fp, fn = con.execute(
         f"""
@@ -46,11 +51,36 @@ def _confusion(
             count(*) filter (where {predicted} and {actual}),
             count(*) filter (where {predicted} and not {actual}),
             count(*) filter (where not {predicted} and {actual}),
-        from compared
+        from {table}
         where {where}
         """
     ).fetchone()
     return _scores(int(tp), int(fp), int(fn))
+
+
+def _per_case_class(
+    con: duckdb.DuckDBPyConnection, truth_dir: Path, as_at
+) -> dict[str, dict[str, Any]]:
+    """Family detection and eligibility for the UPRNs of each hard-case class (case_classes.py);
+    a UPRN the platform calls a family where truth has no household is 'no_truth_household'.
+    Empty when the truth or warehouse lacks what the classes need (a hand-built test city)."""
+    if not create_case_classes(con, truth_dir, as_at):
+        return {}
+    con.execute(
+        "create or replace temp table compared_classes as "
+        "select compared.*, coalesce(case_classes.case_class, 'no_truth_household') as case_class "
+        "from compared left join case_classes using (uprn)"
+    )
+    report = {}
+    for case_class in (*CASE_CLASSES, "no_truth_household"):
+        where = f"case_class = '{case_class}'"
+        (uprns,) = con.execute(f"select count(*) from compared_classes where {where}").fetchone()
+        report[case_class] = {
+            "uprns": int(uprns),
+            "family_detection": _confusion(con, "p_family", "t_family", where, "compared_classes"),
+            "eligibility": _confusion(con, "p_eligible", "t_eligible", where, "compared_classes"),
+        }
+    return report
 
 
 def evaluate_eligibility(
@@ -73,9 +103,9 @@ def evaluate_eligibility(
             f"bool_or(coalesce(e.has_criterion_{n}, false)) as p{n}"
             for n in range(1, FLAG_COUNT + 1)
         )
-        # Truth builds each criterion from the household's residents only; the platform also
-        # counts an absent parent for one problem. Member-only flags (m1..m6) compare like
-        # with like; the shipped flags (p1..p6) are reported too.
+        # Truth and platform both count an absent parent for one problem (programme rule).
+        # Shipped flags (p1..p6) compare with truth's; member-only flags (m1..m6) with the
+        # truth's less the criterion its absent parent supplied (tm1..tm6).
         member_flags = ", ".join(
             f"bool_or(c.is_met and not c.is_met_by_absent_parent) "
             f"filter (where c.criterion_code = {n}) as m{n}"
@@ -100,6 +130,15 @@ def evaluate_eligibility(
             group by 1
             """
         )
+        truth_columns = {
+            r[0]
+            for r in con.execute(f"describe select * from read_parquet('{truth_file}')").fetchall()
+        }
+        if "absent_parent_criterion" not in truth_columns:
+            raise ValueError(
+                f"{truth_file} was written before the truth applied the absent-parent rule "
+                "(no column absent_parent_criterion): regenerate the city with families synth"
+            )
         truth_dates = [
             r[0]
             for r in con.execute(
@@ -113,7 +152,10 @@ def evaluate_eligibility(
                 "(families eligibility --as-at ...)"
             )
         truth_flags = ", ".join(
-            f"bool_or(coalesce(crit_{n}, false)) as t{n}" for n in range(1, FLAG_COUNT + 1)
+            f"bool_or(coalesce(crit_{n}, false)) as t{n}, "
+            f"bool_or(coalesce(crit_{n}, false) and absent_parent_criterion is distinct from "
+            f"'crit_{n}') as tm{n}"
+            for n in range(1, FLAG_COUNT + 1)
         )
         con.execute(
             f"""
@@ -128,7 +170,7 @@ def evaluate_eligibility(
         )
         pred_flags = ", ".join(
             f"coalesce(p.p{n}, false) as p{n}, coalesce(p.m{n}, false) as m{n}, "
-            f"coalesce(t.t{n}, false) as t{n}"
+            f"coalesce(t.t{n}, false) as t{n}, coalesce(t.tm{n}, false) as tm{n}"
             for n in range(1, FLAG_COUNT + 1)
         )
         con.execute(
@@ -154,14 +196,14 @@ def evaluate_eligibility(
                 "family_detection": _confusion(con, "p_family", "t_family"),
             },
             # Criteria are assessed for families: compare on households either side calls one.
-            # Like truth, from the household's own members.
+            # The shipped flags: an absent parent counts for one problem, both sides.
             "per_criterion": {
-                f"crit_{n}": _confusion(con, f"m{n}", f"t{n}", "p_family or t_family")
+                f"crit_{n}": _confusion(con, f"p{n}", f"t{n}", "p_family or t_family")
                 for n in range(1, FLAG_COUNT + 1)
             },
-            # The shipped flags: an absent parent also counts, for one problem.
-            "per_criterion_with_absent_parents": {
-                f"crit_{n}": _confusion(con, f"p{n}", f"t{n}", "p_family or t_family")
+            # From the household's own members only, both sides.
+            "per_criterion_members_only": {
+                f"crit_{n}": _confusion(con, f"m{n}", f"tm{n}", "p_family or t_family")
                 for n in range(1, FLAG_COUNT + 1)
             },
             "per_criterion_among_eligible": {},
@@ -178,6 +220,7 @@ def evaluate_eligibility(
                 f"count(*) filter (where not p{n} and t{n}) from both_eligible"
             ).fetchone()
             report["per_criterion_among_eligible"][f"crit_{n}"] = _scores(tp, fp, fn)
+        report["per_case_class"] = _per_case_class(con, truth_file.parent, as_at)
     finally:
         con.close()
     report_dir.mkdir(parents=True, exist_ok=True)

@@ -120,7 +120,15 @@ def explain_family(family_id: str, db: Path | None = None) -> str:
             lines.append(f"     why: {hit['reason']}")
             lines.append(f"     records: {', '.join(hit['evidence_record_ids'])}")
         if criterion["is_met_by_absent_parent"]:
-            lines.append("  counted through an absent parent (an absent parent counts once)")
+            supplied = sorted(
+                f"{hit['indicator_code']} from {hit['person_id']}"
+                for hit in hits
+                if hit["is_absent_parent"]
+            )
+            lines.append(
+                "  counted through the absent parent: the one problem an absent parent "
+                f"supplies ({', '.join(supplied)})"
+            )
         elif not criterion["is_met"] and hits:
             lines.append("  not counted: " + criterion["reason"].split(":")[0])
     if services:

@@ -345,6 +345,9 @@ def _write_truth(
             "upn": p["upn"],
             "ni_number": p["ni_number"],
             "died_on": _date(p["died_day"].to_numpy()),
+            # Parents (None when not in the city): the absent-parent rule's truth.
+            "mother_id": p["mother_id"].where(p["mother_id"] >= 0).astype("Int64"),
+            "father_id": p["father_id"].where(p["father_id"] >= 0).astype("Int64"),
         }
     )
     _write_parquet(persons, truth / "persons.parquet")

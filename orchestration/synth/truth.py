@@ -3,6 +3,9 @@
 For a household at an as-at date: is it a family, which of the six criteria does it meet,
 with which indicator codes, and is it eligible (a family meeting two or more). Definitions
 are in orchestration/synth/README.md ("Family truth"); windows are parameters here.
+The programme's absent-parent rule applies: a parent of a dependent child who lives in the
+city in another household counts for one problem only (the lowest criterion the members do
+not meet), as programme-rules.md states it.
 """
 
 from __future__ import annotations
@@ -173,6 +176,45 @@ def _academic_year(day: int) -> int:
     return d.year if d.month >= 9 else d.year - 1
 
 
+def absent_parent_problems(
+    world: World, residents: pd.DataFrame, indicators: pd.DataFrame
+) -> pd.Series:
+    """For each family household with an absent parent who has problems: the one criterion
+    that parent supplies (the lowest one the household's own members do not meet).
+
+    An absent parent is the mother or father of a dependent child living in the city in
+    another household on the as-at date; one who has left the city is not known to any
+    agency here and is not counted.
+    """
+    crit_of = {code: crit for crit, codes in CRITERIA.items() for code in codes}
+    children = residents[residents["is_dependent"]][["person_id", "household_id"]]
+    parents = world.persons[["mother_id", "father_id"]].to_numpy()[children["person_id"].to_numpy()]
+    pairs = pd.DataFrame(
+        {
+            "household_id": np.repeat(children["household_id"].to_numpy(), 2),
+            "parent_id": parents.reshape(-1),
+        }
+    )
+    pairs = pairs[pairs["parent_id"] >= 0].drop_duplicates()
+    home = residents.set_index("person_id")["household_id"]
+    pairs["parent_household"] = home.reindex(pairs["parent_id"].to_numpy()).to_numpy()
+    pairs = pairs[
+        pairs["parent_household"].notna() & (pairs["parent_household"] != pairs["household_id"])
+    ]
+    parent_crit = indicators.assign(criterion=indicators["code"].map(crit_of))
+    absent_crit = pairs.merge(parent_crit, left_on="parent_id", right_on="person_id")
+    member_crit = residents[["person_id", "household_id"]].merge(parent_crit, on="person_id")
+    met = set(zip(member_crit["household_id"], member_crit["criterion"], strict=True))
+    keep = np.array(
+        [
+            (h, c) not in met
+            for h, c in zip(absent_crit["household_id"], absent_crit["criterion"], strict=True)
+        ],
+        dtype=bool,
+    )
+    return absent_crit[keep].groupby("household_id")["criterion"].min()
+
+
 def family_truth(world: World, events: dict[str, pd.DataFrame], as_at_date) -> pd.DataFrame:
     as_at = days(as_at_date)
     res = world.residents_on(as_at)[
@@ -208,6 +250,10 @@ def family_truth(world: World, events: dict[str, pd.DataFrame], as_at_date) -> p
     hh["indicator_codes"] = hh["indicator_codes"].map(lambda v: v if isinstance(v, list) else [])
     for crit, members in CRITERIA.items():
         hh[crit] = hh["indicator_codes"].map(lambda v, m=set(members): bool(m.intersection(v)))
+    absent = absent_parent_problems(world, res, ind)
+    hh["absent_parent_criterion"] = absent.reindex(hh.index)
+    for crit in CRITERIA:
+        hh[crit] = hh[crit] | (hh["absent_parent_criterion"] == crit).to_numpy()
     hh["criteria_count"] = hh[list(CRITERIA)].sum(axis=1).astype(int)
     hh["problem_count"] = problems.reindex(hh.index).fillna(0).astype(int)
     hh["is_eligible"] = hh["is_family"] & (hh["criteria_count"] >= 2)
@@ -221,6 +267,7 @@ def family_truth(world: World, events: dict[str, pd.DataFrame], as_at_date) -> p
         "dependent_children",
         "is_family",
         *CRITERIA,
+        "absent_parent_criterion",
         "indicator_codes",
         "criteria_count",
         "problem_count",

@@ -13,6 +13,7 @@ from orchestration.synth import config
 from orchestration.synth.gazetteer import address_lines, build_gazetteer
 from orchestration.synth.identifiers import generate_nhs_numbers, generate_ni_numbers, make_upn
 from orchestration.synth.life import simulate_life
+from orchestration.synth.lodgers import take_lodgers
 from orchestration.synth.population import build_population, days
 
 OPEN = 10**7  # "still there": a day far beyond the simulation
@@ -97,6 +98,12 @@ def build_world(households: int, seed: int) -> World:
         config.SIM_START,
     )
     simulate_life(state, np.random.default_rng([seed, 2]), config.SIM_START, SIM_END)
+    # A stream of its own, so the rest of the city is the one the seed always gave.
+    take_lodgers(
+        state,
+        np.random.default_rng([seed, 4]),
+        dwell.loc[dwell["classification"] == "RH02", "uprn"].to_numpy(),
+    )
 
     n = len(state.sex)
     dob_days = np.array(state.dob, dtype=np.int64)

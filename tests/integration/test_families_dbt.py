@@ -187,12 +187,8 @@ def city(tmp_path_factory: pytest.TempPathFactory):
     mp.setenv("FAMILIES_DB", str(db))
     mp.setenv("FAMILIES_DATA_DIR", str(folder))
     result = project.run_dbt(
-        # The absent-parent rule is off by default (the demo truth counts residents only).
-        [
-            "build",
-            "--vars",
-            f'{{"as_at_date": "{AS_AT.isoformat()}", "count_absent_parents": true}}',
-        ],
+        # The absent-parent rule is on by default (programme-rules.md).
+        ["build", "--vars", f'{{"as_at_date": "{AS_AT.isoformat()}"}}'],
         check=False,
         target_path=folder / "target",
     )
@@ -280,7 +276,8 @@ def test_explain_names_each_criterion_its_sources_dates_and_records(city):
     assert "ELIGIBLE: 4 of 6 criteria met" in text
     assert "police__offences:CR1|N1" in text
     assert "council_education__attendance" in text and "2016-07-20" in text
-    assert "absent parent" in text
+    # Which problem the absent parent supplied, and from whom.
+    assert "counted through the absent parent" in text and "5B from P-DAD" in text
     assert "Testperson" not in text and "TESTPERSON" not in text
     with pytest.raises(FamilyNotFound):
         explain_family("FAM-999", city["db"])

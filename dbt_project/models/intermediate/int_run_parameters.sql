@@ -2,7 +2,8 @@
 -- from here, so a run for a past date sees the world as it was known then. Unset, the as-at
 -- date is the latest date every source's extracts cover (int_extract_dates): the earliest of
 -- the sources' latest extracts, not the latest of any one source, which the others have not
--- reported up to yet.
+-- reported up to yet. A source that is overdue (int_source_coverage) does not hold the night
+-- back to its last extract: its criteria are marked not assessed instead.
 with
 
 rule_sets as (
@@ -11,9 +12,9 @@ rule_sets as (
 
 ),
 
-extract_dates as (
+coverage as (
 
-    select * from {{ ref('int_extract_dates') }}
+    select * from {{ ref('int_source_coverage') }}
 
 ),
 
@@ -23,7 +24,7 @@ parameters as (
         {% if var('as_at_date') -%}
         date '{{ var("as_at_date") }}' as as_at_date,
         {%- else -%}
-        (select min(extracted_on) from extract_dates) as as_at_date,
+        (select min(latest_extract_on) from coverage where not is_unavailable) as as_at_date,
         {%- endif %}
         rule_set_version,
         headline_count,

@@ -22,6 +22,8 @@ final as (
         min_criteria,
         rule_set_version,
         as_at_date,
+        criteria_not_assessed,
+        unavailable_sources,
 
     from eligibility
     where is_eligible

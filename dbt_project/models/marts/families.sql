@@ -59,6 +59,8 @@ final as (
         member_lists.dependent_child_person_ids,
         coalesce(absent_lists.absent_parent_person_ids, []) as absent_parent_person_ids,
         coalesce(member_lists.members_placed_by_inference, []) as members_placed_by_inference,
+        families.family_id_change,
+        families.predecessor_family_ids,
 
     from families
     inner join member_lists

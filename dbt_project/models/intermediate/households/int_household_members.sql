@@ -1,5 +1,5 @@
--- Household membership as at the as-at date: the persons whose current UPRN is the same
--- form one household. Each member's age and whether they are a dependent child as FF2015
+-- Household membership as at the as-at date: the households int_households formed from
+-- co-residence evidence (one per UPRN unless the evidence shows several). Each member's age and whether they are a dependent child as FF2015
 -- defines one: aged 0-15, or 16-18 and in full-time education or training, or unemployed.
 -- A 16-18 year-old is taken as dependent unless NCCIS (the latest snapshot) records an
 -- activity that is neither (employment without training, not known: codes outside DEP in the
@@ -9,6 +9,12 @@ with
 addresses as (
 
     select * from {{ ref('int_person_addresses') }}
+
+),
+
+households as (
+
+    select * from {{ ref('int_households') }}
 
 ),
 
@@ -93,7 +99,7 @@ not_in_education_or_training as (
 members as (
 
     select
-        'HH-' || addresses.uprn as household_id,
+        households.household_id,
         addresses.uprn,
         addresses.person_id,
         addresses.address_since_on,
@@ -114,6 +120,8 @@ members as (
 
     from addresses
     cross join parameters
+    inner join households
+        on addresses.person_id = households.person_id
     inner join persons
         on addresses.person_id = persons.person_id
     left join on_school_roll

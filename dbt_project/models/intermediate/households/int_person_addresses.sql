@@ -13,9 +13,13 @@
 -- tie-break sums each source's latest record placing the person at the UPRN (a later record
 -- from a source supersedes its earlier ones), so years of records at a former address do not
 -- outvote the latest snapshots (census, child health, tenancies) showing a move.
+-- A child on the latest school census lives at its census address (the DfE's main home)
+-- unless two other sources place them elsewhere after the census day, or they have moved
+-- since (seen only elsewhere after it); so a child between two homes lives at one of them.
 -- An adult not heard of since the children they lived with all moved to one new address
--- (or heard of only with that address's postcode) is placed there with them
--- (is_placed_with_children; var('place_with_moved_children')).
+-- (or heard of only with that address's postcode, and not by two sources elsewhere on the
+-- day they arrived) is placed there with them (is_placed_with_children;
+-- var('place_with_moved_children')).
 -- A person left unplaced (none of their records carries a matchable address, e.g. only a
 -- mental health referral, which holds a postcode; or a new postcode has ended every stay) is
 -- placed at the one household of their latest postcode where a resident shares their surname
@@ -59,6 +63,12 @@ uprn_postcodes as (
 source_weights as (
 
     select * from {{ ref('residence_source_weights') }}
+
+),
+
+persons as (
+
+    select * from {{ ref('int_persons') }}
 
 ),
 
@@ -225,7 +235,7 @@ ranked as (
 
 ),
 
-placed_by_records as (
+placed_by_votes as (
 
     select
         person_id,
@@ -239,9 +249,109 @@ placed_by_records as (
 
 ),
 
-persons as (
+latest_census as (
 
-    select * from {{ ref('int_persons') }}
+    -- The latest school census as at the date: its day, and who was on the roll, where.
+    select record_persons.person_id, record_persons.uprn, record_persons.event_on,
+    from record_persons
+    cross join parameters
+    where record_persons.source_dataset = 'council_education__school_census'
+        and record_persons.event_on <= parameters.as_at_date
+    qualify record_persons.event_on = max(record_persons.event_on) over ()
+
+),
+
+newer_sources_elsewhere as (
+
+    -- For a child on the latest census whom the votes placed away from their census address:
+    -- how many other sources place them at that address after the census day.
+    select
+        latest_census.person_id,
+        count(distinct record_persons.source_dataset) as newer_source_count,
+
+    from latest_census
+    inner join placed_by_votes
+        on latest_census.person_id = placed_by_votes.person_id
+    inner join record_persons
+        on latest_census.person_id = record_persons.person_id
+        and record_persons.uprn = placed_by_votes.uprn
+        and record_persons.event_on > latest_census.event_on
+    cross join parameters
+    where latest_census.uprn <> placed_by_votes.uprn
+        and record_persons.source_dataset <> 'council_education__school_census'
+        and record_persons.event_on <= parameters.as_at_date
+    group by latest_census.person_id
+
+),
+
+census_main_homes as (
+
+    -- A child's main home is their school census address, as the DfE takes it, unless newer
+    -- evidence from two sources places them elsewhere, or they have been seen only elsewhere
+    -- since the census day (a move after it, however few sources know it yet). A child
+    -- between two homes (census at one parent's, child health at the other's) stays at the
+    -- census address, and the other parent is the family's absent parent. Only where the
+    -- census address is still a home of someone the child lived with.
+    select
+        latest_census.person_id,
+        latest_census.uprn,
+        stays.first_seen_on,
+        stays.last_seen_on,
+
+    from latest_census
+    inner join placed_by_votes
+        on latest_census.person_id = placed_by_votes.person_id
+    inner join stays
+        on latest_census.person_id = stays.person_id
+        and latest_census.uprn = stays.uprn
+    left join newer_sources_elsewhere
+        on latest_census.person_id = newer_sources_elsewhere.person_id
+    where latest_census.uprn <> placed_by_votes.uprn
+        and coalesce(newer_sources_elsewhere.newer_source_count, 0) < 2
+        -- Two homes: an adult who lived with the child still lives at the census address (a
+        -- household that moved away whole, leaving a stale record behind, is no second home).
+        and exists (
+            select 1
+            from placed_by_votes as adult_home
+            inner join persons as adult
+                on adult_home.person_id = adult.person_id
+            inner join stays as adult_stay
+                on adult_home.person_id = adult_stay.person_id
+            inner join stays as child_stay
+                on adult_stay.uprn = child_stay.uprn
+                and child_stay.person_id = latest_census.person_id
+                and adult_stay.first_seen_on <= child_stay.last_seen_on
+                and child_stay.first_seen_on <= adult_stay.last_seen_on
+            cross join parameters
+            where adult_home.uprn = latest_census.uprn
+                and adult_home.person_id <> latest_census.person_id
+                and {{ age_on('adult.dob', 'parameters.as_at_date') }} >= 18
+        )
+        -- A child seen only elsewhere since the census day has moved (the stay is over).
+        and not exists (
+            select 1
+            from stays as later
+            where later.person_id = latest_census.person_id
+                and later.uprn <> latest_census.uprn
+                and later.first_seen_on > stays.last_seen_on
+        )
+
+),
+
+placed_by_records as (
+
+    select
+        placed_by_votes.person_id,
+        coalesce(census_main_homes.uprn, placed_by_votes.uprn) as uprn,
+        placed_by_votes.residence_score,
+        coalesce(census_main_homes.first_seen_on, placed_by_votes.address_since_on)
+            as address_since_on,
+        coalesce(census_main_homes.last_seen_on, placed_by_votes.address_last_seen_on)
+            as address_last_seen_on,
+
+    from placed_by_votes
+    left join census_main_homes
+        on placed_by_votes.person_id = census_main_homes.person_id
 
 ),
 
@@ -310,7 +420,9 @@ moved_with_children as (
     -- arrived there places them anywhere else: no later record at another UPRN, nor with
     -- another postcode (a record of the arrival day itself may not have caught up yet).
     -- Children do not move house alone, and a parent who stays behind (a separation) and is
-    -- heard of again at the old address keeps it.
+    -- heard of again at the old address keeps it. An adult evidenced at their own address is
+    -- never moved by a tie: two sources placing them elsewhere on the arrival day itself (a
+    -- tenancy and a benefit snapshot of the same quarter end) keep them there too.
     select children_moved.person_id, children_moved.uprn, children_moved.children_arrived_on,
     from children_moved
     left join uprn_postcodes as gazetteer
@@ -332,6 +444,13 @@ moved_with_children as (
                 )
             )
     )
+        and (
+            select count(distinct heard.source_dataset)
+            from record_persons as heard
+            where heard.person_id = children_moved.person_id
+                and heard.event_on = children_moved.children_arrived_on
+                and heard.uprn <> children_moved.uprn
+        ) < 2
 
 ),
 

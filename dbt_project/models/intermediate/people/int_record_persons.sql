@@ -3,6 +3,11 @@
 -- for a person of its own. A run for a past as-at date reads staging (re-created for that
 -- date), so it sees exactly the records extracted by then; a run without one reads
 -- int_person_records, the union of the same staging views that linkage read this night.
+-- A parent property shell (gazetteer class PP: the building of a block's flats) is never a
+-- residence: a record that matched one is placed at the flat (a child UPRN of that shell)
+-- where the person's own records place them, if exactly one; otherwise it places no one
+-- (uprn null, is_unplaced_at_shell, counted in the families asset's metadata) and the person
+-- is placed by their other records or the postcode rules of int_person_addresses.
 with
 
 person_records as (
@@ -32,6 +37,15 @@ record_uprns as (
 
 ),
 
+gazetteer as (
+
+    -- Each UPRN as the latest gazetteer extract that lists it describes it.
+    select uprn, parent_uprn, is_property_shell,
+    from {{ ref('stg_council_gis__gazetteers') }}
+    qualify row_number() over (partition by uprn order by extracted_on desc nulls last) = 1
+
+),
+
 joined as (
 
     select
@@ -50,14 +64,61 @@ joined as (
                 {%- for status in var('residence_match_statuses') %}'{{ status }}'{{ ", " if not loop.last }}{% endfor -%}
             )
                 then record_uprns.uprn
-        end as uprn,
+        end as matched_uprn,
+        coalesce(gazetteer.is_property_shell and matched_uprn is not null, false)
+            as is_at_property_shell,
 
     from person_records
     left join person_index
         on person_records.record_id = person_index.record_id
     left join record_uprns
         on person_records.record_id = record_uprns.record_id
+    left join gazetteer
+        on record_uprns.uprn = gazetteer.uprn
+
+),
+
+flats_of_shells as (
+
+    -- For a person with a record at a shell: the shell's flats their other records place them at.
+    select distinct shell_records.person_id, shell_records.matched_uprn as shell_uprn,
+        flat_records.matched_uprn as flat_uprn,
+    from joined as shell_records
+    inner join joined as flat_records
+        on shell_records.person_id = flat_records.person_id
+        and not flat_records.is_at_property_shell
+    inner join gazetteer as flats
+        on flat_records.matched_uprn = flats.uprn
+        and flats.parent_uprn = shell_records.matched_uprn
+    where shell_records.is_at_property_shell
+
+),
+
+one_flat as (
+
+    select person_id, shell_uprn, min(flat_uprn) as flat_uprn,
+    from flats_of_shells
+    group by person_id, shell_uprn
+    having count(*) = 1
+
+),
+
+resolved as (
+
+    select
+        joined.* exclude (matched_uprn),
+        case
+            when not joined.is_at_property_shell then joined.matched_uprn
+            else one_flat.flat_uprn
+        end as uprn,
+        joined.matched_uprn,
+        joined.is_at_property_shell and one_flat.flat_uprn is null as is_unplaced_at_shell,
+
+    from joined
+    left join one_flat
+        on joined.person_id = one_flat.person_id
+        and joined.matched_uprn = one_flat.shell_uprn
 
 )
 
-select * from joined
+select * from resolved
