@@ -129,7 +129,10 @@ def record_refusal(
 
 def registered(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """The register, oldest first (for `families exchange register` and tests)."""
-    ensure_register(con)
+    from orchestration.linkage.engine import table_exists
+
+    if not table_exists(con, f"{SCHEMA}.register"):
+        return []
     cursor = con.execute(f"select * from {SCHEMA}.register order by registered_at")
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
