@@ -105,12 +105,18 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from orchestration.exchange.combine import import_household_list
+    from orchestration import paths
+    from orchestration.exchange.combine import import_household_list, write_could_enter_csv
 
     def work(con) -> None:
         result = import_household_list(con, _key(args), args.file)
         _print("imported household list", args.file, result.counts)
-        print("combined list: exchange.combined_families in the warehouse")
+        csv_path = paths.outputs_dir() / "could_enter_families.csv"
+        rows = write_could_enter_csv(con, csv_path)
+        print(
+            f"{rows} families could enter the programme: {csv_path} (select from it for "
+            "`families exchange request --select`); every family: exchange.combined_families"
+        )
 
     return _run(work)
 

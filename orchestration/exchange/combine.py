@@ -144,3 +144,23 @@ def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         )
     )
     return {name: int(value or 0) for name, value in counts.items()}
+
+
+def write_could_enter_csv(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """The coordinator's list to select from: families that could enter the programme, with
+    the criteria met and which needed the police list. Identifiers only (family id, UPRN)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    relation = con.sql(
+        f"""
+        select family_id, uprn, array_to_string(criteria_met, ' ') as criteria_met,
+               criteria_count, not could_enter_on_council_records as needs_police_criteria
+        from {SCHEMA}.combined_families
+        where could_enter
+        order by criteria_count desc, family_id
+        """
+    )
+    partial = path.with_name(path.name + ".partial")
+    relation.write_csv(str(partial), header=True)
+    partial.replace(path)
+    return int(con.execute(f"select count(*) from {SCHEMA}.combined_families where could_enter")
+               .fetchone()[0])  # fmt: skip
