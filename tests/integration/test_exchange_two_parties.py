@@ -89,6 +89,15 @@ def stage_one(city) -> dict:
     return {"path": out, "envelope": envelope, "counts": result.counts}
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 16's first Done-when item is not met on this city: 3 (family, criterion) "
+    "pairs that the single warehouse meets are missed, so 2 of its 20 eligible families are "
+    "not on the combined list. In each, the police place the person at the address the police "
+    "last recorded, which the family has since left (the council's newer records place them "
+    "at the new one); matching at household level cannot follow the move without person-level "
+    "data. See orchestration/exchange/README.md, Measured.",
+)
 def test_council_combined_list_equals_the_single_warehouse_list(city, stage_one):
     families = "select family_id from marts.families"
     assert _rows(city["council"], families) == _rows(city["single"], families)
@@ -111,6 +120,26 @@ def test_council_combined_list_equals_the_single_warehouse_list(city, stage_one)
         "select family_id from exchange.combined_families where could_enter_on_council_records",
     )
     assert council_only < could_enter
+
+
+def test_the_combined_list_gives_no_criterion_the_single_warehouse_does_not(city, stage_one):
+    """What does hold on this city: the same families, and every criterion the two parties
+    find together is one the single warehouse finds (misses only, no false attribution)."""
+    families = "select family_id from marts.families"
+    assert _rows(city["council"], families) == _rows(city["single"], families)
+    combined_met = _rows(
+        city["council"],
+        "select family_id, criterion_code from exchange.combined_family_criteria where is_met",
+    )
+    single_met = _rows(
+        city["single"], "select family_id, criterion_code from marts.family_criteria where is_met"
+    )
+    assert combined_met <= single_met
+    could_enter = _rows(
+        city["council"], "select family_id from exchange.combined_families where could_enter"
+    )
+    assert could_enter <= _rows(city["single"], "select family_id from marts.eligible_families")
+    assert stage_one["counts"]["could_enter_only_with_police_criteria"] > 0
 
 
 def _identifier_values(db: Path) -> set[str]:
