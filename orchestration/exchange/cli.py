@@ -70,6 +70,9 @@ def _run(work: Callable) -> int:
     except (ExchangeRefused, ExchangeKeyError, SelectionError, WarehouseNotReady) as error:
         print(f"families exchange: {error}", file=sys.stderr)
         return 2
+    except FileNotFoundError as error:
+        print(f"families exchange: no such file: {error.filename}", file=sys.stderr)
+        return 2
 
 
 def _key(args: argparse.Namespace):
