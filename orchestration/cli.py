@@ -16,6 +16,7 @@ SUBCOMMAND_MODULES = (
     "orchestration.families.cli",
     "orchestration.bench.cli",
     "orchestration.governance.cli",
+    "orchestration.exchange.cli",
 )
 
 

@@ -30,6 +30,13 @@ def add_parser(subparsers) -> None:
         "they changed or were corrected, about 1%% of night one's rows; night one's files are "
         "unchanged (see orchestration/synth/README.md; default 1)",
     )
+    parser.add_argument(
+        "--parties",
+        action="store_true",
+        help="also write the city as the agreement's two parties: OUT/parties/police/landing "
+        "(police datasets and the gazetteer) and OUT/parties/council/landing (every other "
+        "dataset and the gazetteer), for `families exchange`; the truth stays in OUT/truth",
+    )
     parser.set_defaults(func=run)
 
 
@@ -48,6 +55,14 @@ def run(args: argparse.Namespace) -> int:
         f"and truth to {out}/truth "
         f"in {time.perf_counter() - started:.1f} s"
     )
+    if args.parties:
+        from orchestration.synth.parties import write_party_landings
+
+        written = write_party_landings(out, out / "parties")
+        print(
+            ", ".join(f"{party}: {n} files" for party, n in written.items())
+            + f" in {out}/parties/<party>/landing"
+        )
     if args.nights == 2:
         import pandas as pd
 
