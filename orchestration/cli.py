@@ -15,6 +15,7 @@ SUBCOMMAND_MODULES = (
     "orchestration.linkage.cli",
     "orchestration.families.cli",
     "orchestration.bench.cli",
+    "orchestration.web.cli",
 )
 
 

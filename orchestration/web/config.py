@@ -1,0 +1,54 @@
+"""Where the web application keeps its state, and how it reaches its database."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from orchestration import paths
+
+
+def web_state_dir() -> Path:
+    """data/web (users, audit, review decisions in SQLite; the signing key)."""
+    folder = Path(os.environ.get("FAMILIES_WEB_DIR", paths.data_dir() / "web")).resolve()
+    # static/ is where `collectstatic` puts files for a proxy to serve; WhiteNoise wants it.
+    (folder / "static").mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def secret_key(state_dir: Path) -> str:
+    """FAMILIES_WEB_SECRET_KEY, else a random key made once and kept readable only by us."""
+    configured = os.environ.get("FAMILIES_WEB_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = state_dir / "secret_key"
+    if not key_file.exists():
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
+def database_settings(state_dir: Path) -> dict:
+    """SQLite by default; PostgreSQL when FAMILIES_WEB_DB (or DATABASE_URL) is a postgres URL."""
+    url = os.environ.get("FAMILIES_WEB_DB") or os.environ.get("DATABASE_URL")
+    if url and url.startswith(("postgres://", "postgresql://")):
+        parts = urlparse(url)
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": parts.path.lstrip("/"),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+        }
+    path = Path(url.removeprefix("sqlite:///")) if url else state_dir / "web.sqlite3"
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        # IMMEDIATE takes the write lock at BEGIN: two requests appending to the audit chain
+        # cannot both read the same previous hash.
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+    }
