@@ -78,12 +78,15 @@ def refuse(request, why: str, family_id: str = "") -> None:
     from orchestration.web import audit
 
     audit.record(request, "refused", family_id=family_id, detail=why)
+    # The page's name, not its path: a path can hold a family id, and the log is not the
+    # audit trail (the audit entry above keeps the path for the coordinator).
+    match = getattr(request, "resolver_match", None)
     log.warning(
         "refused user=%s role=%s page=%s why=%s",
         request.user.get_username(),
         role_of(request.user),
-        request.path,
-        why,
+        match.url_name if match else "?",
+        why.split("(")[0].strip(),
     )
     raise PermissionDenied(why)
 
