@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
     label = "web"
     verbose_name = "Troubled Families: named users and audit"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from orchestration.web import signals
+
+        signals.connect()

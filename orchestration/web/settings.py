@@ -129,6 +129,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    # Request lines carry paths only (family ids, never names); refusals log user and page.
-    "loggers": {"orchestration.web": {"handlers": ["console"], "level": "INFO"}},
+    # No request paths in the log (a path can hold a family id); the audit trail records
+    # every access in full, for the coordinator only.
+    "loggers": {
+        "orchestration.web": {"handlers": ["console"], "level": "INFO"},
+        # Django logs every 4xx with its path, which can hold a family id: refusals are
+        # logged by roles.refuse (page name only) and audited in full instead.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }

@@ -129,3 +129,18 @@ def test_coordinator_sees_alerts_and_a_spot_check_sample(client_for, web_app):
     page = client_for("coordinator").get("/audit/").content.decode()
     assert "Search-volume alerts" in page and "Spot checks" in page
     assert "intact" in page
+
+
+def test_sign_ins_and_failed_sign_ins_are_audited(web_app, users):
+    from django.test import Client
+
+    from orchestration.web.models import AuditEntry
+
+    client = Client(REMOTE_ADDR="10.0.0.8")
+    client.post("/sign-in/", {"username": "test-analyst", "password": "not the password"})
+    failed = AuditEntry.objects.filter(action="sign_in_failed").last()
+    assert failed.username == "test-analyst" and failed.remote_addr == "10.0.0.8"
+    assert "not the password" not in failed.detail + failed.page
+    client.post("/sign-in/", {"username": "test-analyst", "password": users["analyst"]["password"]})
+    signed_in = AuditEntry.objects.filter(action="sign_in").last()
+    assert signed_in.username == "test-analyst" and signed_in.role == "analyst"

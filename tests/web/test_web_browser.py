@@ -241,7 +241,7 @@ from orchestration.resources import duckdb_resource
 from orchestration.web.assets import web_review_decisions
 result = dg.materialize([web_review_decisions], resources={"duckdb": duckdb_resource()})
 assert result.success
-events = result.asset_materializations_for_node("web_review_decisions")
+events = result.asset_materializations_for_node("linkage__web_review_decisions")
 print(events[0].metadata["applied"].value)
 """
 
