@@ -52,3 +52,37 @@ def database_settings(state_dir: Path) -> dict:
         # cannot both read the same previous hash.
         "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
     }
+
+
+# Single sign-on settings live here, not in oidc.py: settings.py may not import
+# mozilla-django-oidc (it reads Django's settings while they are being defined).
+ENDPOINTS = ("AUTHORIZATION", "TOKEN", "USER", "JWKS")
+
+
+def oidc_settings() -> dict:
+    """mozilla-django-oidc's settings from FAMILIES_WEB_OIDC_* variables ({} when off)."""
+    client_id = os.environ.get("FAMILIES_WEB_OIDC_CLIENT_ID")
+    if not client_id:
+        return {}
+    missing = [
+        f"FAMILIES_WEB_OIDC_{name}_ENDPOINT"
+        for name in ENDPOINTS
+        if not os.environ.get(f"FAMILIES_WEB_OIDC_{name}_ENDPOINT")
+    ]
+    if missing or not os.environ.get("FAMILIES_WEB_OIDC_CLIENT_SECRET"):
+        raise RuntimeError(
+            "single sign-on is half configured: set FAMILIES_WEB_OIDC_CLIENT_SECRET and "
+            + ", ".join(missing or ["the endpoints"])
+        )
+    return {
+        "OIDC_RP_CLIENT_ID": client_id,
+        "OIDC_RP_CLIENT_SECRET": os.environ["FAMILIES_WEB_OIDC_CLIENT_SECRET"],
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": os.environ["FAMILIES_WEB_OIDC_AUTHORIZATION_ENDPOINT"],
+        "OIDC_OP_TOKEN_ENDPOINT": os.environ["FAMILIES_WEB_OIDC_TOKEN_ENDPOINT"],
+        "OIDC_OP_USER_ENDPOINT": os.environ["FAMILIES_WEB_OIDC_USER_ENDPOINT"],
+        "OIDC_OP_JWKS_ENDPOINT": os.environ["FAMILIES_WEB_OIDC_JWKS_ENDPOINT"],
+        "OIDC_RP_SIGN_ALGO": os.environ.get("FAMILIES_WEB_OIDC_SIGN_ALGO", "RS256"),
+        "OIDC_RP_SCOPES": "openid profile email",
+        "OIDC_CREATE_USER": False,
+        "LOGIN_REDIRECT_URL_FAILURE": "/sign-in/",
+    }

@@ -93,5 +93,11 @@ def refuse(request, why: str, family_id: str = "") -> None:
 
 def role_context(request) -> dict:
     """Template context: the signed-in user's role, for the header and navigation."""
+    from django.conf import settings
+
     role = role_of(getattr(request, "user", AnonymousUser()))
-    return {"user_role": role, "user_role_label": ROLE_LABELS.get(role, "")}
+    return {
+        "user_role": role,
+        "user_role_label": ROLE_LABELS.get(role, ""),
+        "oidc_enabled": settings.OIDC_ENABLED,
+    }

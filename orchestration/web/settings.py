@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from orchestration.web.config import database_settings, secret_key, web_state_dir
+from orchestration.web.config import database_settings, oidc_settings, secret_key, web_state_dir
 
 BASE_DIR = Path(__file__).resolve().parent
 STATE_DIR = web_state_dir()
@@ -51,6 +51,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Optional single sign-on (FAMILIES_WEB_OIDC_*; oidc.py): existing users only, roles unchanged.
+_OIDC = oidc_settings()
+OIDC_ENABLED = bool(_OIDC)
+if OIDC_ENABLED:
+    globals().update(_OIDC)
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("orchestration.web.oidc.CouncilOIDCBackend")
 
 ROOT_URLCONF = "orchestration.web.urls"
 WSGI_APPLICATION = "orchestration.web.wsgi.application"
@@ -108,11 +116,16 @@ if os.environ.get("FAMILIES_WEB_PROXY") == "1":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS]
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("FAMILIES_WEB_HSTS_SECONDS", "31536000"))
+    # Lockouts by address need the caller's address, not the proxy's.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
-# django-axes: five failures lock the username (from any address) for an hour.
+# django-axes: five failures lock the username (from any address), and five from one address
+# lock that address (against trying one password on many usernames), for an hour.
 AXES_FAILURE_LIMIT = int(os.environ.get("FAMILIES_WEB_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

@@ -1,9 +1,10 @@
 """Every page of the application. Each view outside sign-in is guarded by `roles.requires`
 (tests/web/test_web_roles.py checks that none is left unguarded)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from orchestration.web.views import coordinator, eligible, family, home, quality, review
 
@@ -25,5 +26,8 @@ urlpatterns = [
     # Django's admin: superusers only (made with `manage.py createsuperuser`, never by default).
     path("admin/", admin.site.urls),
 ]
+
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
 
 handler403 = "orchestration.web.views.errors.forbidden"

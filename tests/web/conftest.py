@@ -79,7 +79,7 @@ def canary_names() -> tuple[str, str]:
 
 
 @pytest.fixture(scope="session")
-def web_app(web_city, tmp_path_factory):
+def django_app(tmp_path_factory) -> Path:
     """Django set up on a fresh SQLite database (migrated) in a private folder."""
     state = tmp_path_factory.mktemp("web_state")
     os.environ["FAMILIES_WEB_DIR"] = str(state)
@@ -91,7 +91,13 @@ def web_app(web_city, tmp_path_factory):
     setup_django()
     setup_test_environment()
     migrate()
-    return {"state": state, **web_city}
+    return state
+
+
+@pytest.fixture(scope="session")
+def web_app(django_app, web_city) -> dict:
+    """The application over the small city's published night."""
+    return {"state": django_app, **web_city}
 
 
 @pytest.fixture(scope="session")
