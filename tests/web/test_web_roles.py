@@ -99,20 +99,26 @@ def test_iao_sees_only_their_own_agency(client_for, users):
     assert client.get("/quality/nhs/").status_code == 403
 
 
-def test_family_view_asks_a_purpose_first_and_audits_it(client_for, users):
+def test_family_view_asks_a_purpose_first_and_audits_it(users):
+    from django.test import Client
+
+    from orchestration.web.accounts import add_user
     from orchestration.web.models import AuditEntry
 
-    client = client_for("analyst")
+    # A user of its own: other tests' analysts open families too.
+    add_user("test-purpose", "analyst", "a long enough passphrase 3")
+    client = Client(REMOTE_ADDR="10.0.0.7")
+    client.post("/sign-in/", {"username": "test-purpose", "password": "a long enough passphrase 3"})
     family = users["allocated_family"]
     first = client.get(f"/families/{family}/")
     assert b"Why are you opening" in first.content
-    assert not AuditEntry.objects.filter(action="view_family", username="test-analyst").exists()
+    assert not AuditEntry.objects.filter(action="view_family", username="test-purpose").exists()
     refused = client.post(f"/families/{family}/", {"purpose": "other", "detail": ""})
     assert b"Say why" in refused.content
     client.post(f"/families/{family}/", {"purpose": "family_plan"})
     page = client.get(f"/families/{family}/")
     assert page.status_code == 200 and b"Criteria and evidence" in page.content
-    entry = AuditEntry.objects.filter(action="view_family", username="test-analyst").last()
+    entry = AuditEntry.objects.filter(action="view_family", username="test-purpose").last()
     assert entry.family_id == family and entry.role == "analyst"
     assert entry.purpose.startswith("Preparing or reviewing a family plan")
     assert entry.remote_addr == "10.0.0.7" and entry.page == f"/families/{family}/"
