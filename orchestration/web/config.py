@@ -48,9 +48,15 @@ def database_settings(state_dir: Path) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
-        # IMMEDIATE takes the write lock at BEGIN: two requests appending to the audit chain
-        # cannot both read the same previous hash.
-        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        "OPTIONS": {
+            # IMMEDIATE takes the write lock at BEGIN: two requests appending to the audit
+            # chain cannot both read the same previous hash.
+            "transaction_mode": "IMMEDIATE",
+            # WAL: readers never block the writer nor it them. Without it, 20 users browsing
+            # while the night ran got "database is locked" (tests/web/test_web_concurrency.py).
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 30,
+        },
     }
 
 

@@ -186,11 +186,22 @@ def _members(family: dict) -> list[dict]:
 
 
 def review_queue(con: duckdb.DuckDBPyConnection, exclude: set[tuple[str, str]]) -> list[dict]:
-    """Queued pairs, most uncertain first, minus pairs decided here since the night."""
+    """Queued pairs minus pairs decided here since the night: first those with a record
+    that is evidence for a family's flag (their decision can change who is eligible), then
+    the most uncertain."""
     rows = _rows(
         con,
-        "select record_id_l, record_id_r, match_probability, match_weight, evidence, queued_at "
-        "from linkage.review_queue order by abs(match_weight), record_id_l, record_id_r",
+        """
+        with evidence as (
+            select distinct record_id
+            from marts.indicator_events, unnest(evidence_record_ids) as t(record_id)
+        )
+        select q.record_id_l, q.record_id_r, q.match_probability, q.match_weight, q.queued_at,
+               (q.record_id_l in (select record_id from evidence)
+                or q.record_id_r in (select record_id from evidence)) as touches_a_flag
+        from linkage.review_queue q
+        order by touches_a_flag desc, abs(q.match_weight), q.record_id_l, q.record_id_r
+        """,
     )
     return [r for r in rows if (r["record_id_l"], r["record_id_r"]) not in exclude]
 

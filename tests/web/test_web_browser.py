@@ -1,6 +1,7 @@
 """The web application in a real browser: each role signs in and reaches only its pages, the
 coordinator allocates a family, an analyst exports the list, a reviewer records a decision
-that the next night honours, and every view of personal data left an audit entry.
+that the next night honours (run while 20 simulated users browse: no errors), and every view
+of personal data left an audit entry.
 
 Runs `families web` (the real command) on a free loopback port over a copy of a published
 night, with users made by `families users add`; drives Debian's Chromium with Playwright.
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from simulated_users import start_users
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,6 +40,7 @@ CHROMIUM_ARGS = [
 ]
 FAMILIES = str(Path(sys.executable).parent / "families")
 ROLES = ("coordinator", "analyst", "keyworker", "police_liaison", "iao", "linkage_reviewer")
+SIMULATED_USERS = 20
 # Navigation each role must show, and a page each must be refused.
 NAVIGATION = {
     "coordinator": ({"Eligible families", "Audit", "Users"}, "/review/"),
@@ -76,12 +79,13 @@ def site(web_city, tmp_path_factory):
         "FAMILIES_WEB_SECRET_KEY": secrets.token_urlsafe(40),
     }
     passwords = {}
-    for role in ROLES:
-        passwords[role] = secrets.token_urlsafe(18)
+    # One user per role, and an analyst for the simulated users ("load").
+    for name, role in [(role, role) for role in ROLES] + [("load", "analyst")]:
+        passwords[name] = secrets.token_urlsafe(18)
         agency = ["--agency", "police"] if role == "iao" else []
         made = _run(
-            ["users", "add", "--username", f"b-{role}", "--role", role, *agency],
-            {**env, "FAMILIES_PASSWORD": passwords[role]},
+            ["users", "add", "--username", f"b-{name}", "--role", role, *agency],
+            {**env, "FAMILIES_PASSWORD": passwords[name]},
         )
         assert made.returncode == 0, made.stderr
     port = _free_port()
@@ -246,7 +250,10 @@ print(events[0].metadata["applied"].value)
 """
 
 
-def test_reviewer_decision_is_honoured_by_the_next_night(browser, site):
+def test_decision_is_honoured_by_a_night_run_while_20_users_browse(browser, site):
+    from orchestration.published import publish
+
+    families = _published_families(site)
     page = _sign_in(browser, site, "linkage_reviewer")
     page.goto(site["url"] + "/review/")
     link = page.locator("a[href*='/review/pair/']").first
@@ -275,9 +282,24 @@ def test_reviewer_decision_is_honoured_by_the_next_night(browser, site):
     )
     assert applied.returncode == 0, applied.stderr[-3000:]
     assert applied.stdout.strip().splitlines()[-1] == "1"
+    # The next night runs while 20 users browse the live application, then publishes.
+    stop, threads, load = start_users(
+        site["url"], SIMULATED_USERS, "b-load", site["passwords"]["load"], families
+    )
     night = _run(["nightly"], site["env"], timeout=1500)
+    with duckdb.connect(str(site["data_dir"] / "warehouse.duckdb")) as con:
+        publish(con, root=site["data_dir"] / "published")
+    time.sleep(3)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=120)
+    (site["screens"] / "browsing_during_the_night.json").write_text(
+        json.dumps({"users": SIMULATED_USERS, **load.summary()}, indent=2)
+    )
     assert night.returncode == 0, night.stdout[-3000:] + night.stderr[-3000:]
     assert _same_person(site, left, right) == (decision == "match")
+    assert not load.errors, load.errors[:5]
+    assert min(len(v) for v in load.seconds.values()) >= SIMULATED_USERS
 
 
 def test_every_personal_data_view_left_an_audit_entry(site):
