@@ -61,6 +61,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     export.set_defaults(func=_audit_export)
 
 
+def _audit_command_line(action: str, detail: str) -> None:
+    """Changes made from the command line go into the audit trail too (OS user, no role)."""
+    from orchestration.web.audit import append
+
+    append(
+        username=f"cli:{getpass.getuser()}"[:150],
+        role="(command line)",
+        action=action,
+        page={"user_added": "families users add", "user_enabled": "families users enable"}.get(
+            action, "families users disable"
+        ),
+        family_id="",
+        person_id="",
+        purpose="",
+        remote_addr="local",
+        detail=detail[:300],
+    )
+
+
 def _web(args: argparse.Namespace) -> int:
     setup_django()
     migrate()
@@ -86,6 +105,7 @@ def _users_add(args: argparse.Namespace) -> int:
     except AccountError as error:
         print(f"families users add: {error}", file=sys.stderr)
         return 2
+    _audit_command_line("user_added", f"{args.username} as {args.role}")
     print(f"{args.username} added as {args.role}")
     return 0
 
@@ -111,6 +131,8 @@ def _users_set_active(args: argparse.Namespace) -> int:
     except AccountError as error:
         print(f"families users: {error}", file=sys.stderr)
         return 2
+    action = "user_enabled" if args.active else "user_disabled"
+    _audit_command_line(action, args.username)
     print(f"{args.username} {'enabled' if args.active else 'disabled'}")
     return 0
 
