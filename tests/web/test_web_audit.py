@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -21,10 +20,15 @@ def _verify_copy(web_app, tmp_path, tamper=None) -> subprocess.CompletedProcess:
     """Run `families audit verify` on a copy of the application database, after `tamper`."""
     copy = tmp_path / "web_copy"
     copy.mkdir()
-    shutil.copy(web_app["state"] / "web.sqlite3", copy / "web.sqlite3")
+    # SQLite's backup, not a file copy: in WAL mode recent entries sit in the -wal file.
+    source = sqlite3.connect(web_app["state"] / "web.sqlite3")
+    target = sqlite3.connect(copy / "web.sqlite3")
+    source.backup(target)
+    source.close()
     if tamper:
-        with sqlite3.connect(copy / "web.sqlite3") as con:
-            tamper(con)
+        tamper(target)
+        target.commit()
+    target.close()
     env = {**os.environ, "FAMILIES_WEB_DIR": str(copy)}
     return subprocess.run(
         [str(Path(sys.executable).parent / "families"), "audit", "verify"],
