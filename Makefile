@@ -19,7 +19,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env demo test bench ui lint clean
+.PHONY: env demo test bench ui web lint clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -42,6 +42,10 @@ bench: env
 
 ui: env
 	$(BIN)/families ui
+
+# The web application for named users on 127.0.0.1:8000 (add users first: families users add)
+web: env
+	$(BIN)/families web
 
 lint: env
 	$(BIN)/ruff check orchestration tests

@@ -17,6 +17,7 @@ SUBCOMMAND_MODULES = (
     "orchestration.bench.cli",
     "orchestration.governance.cli",
     "orchestration.exchange.cli",
+    "orchestration.web.cli",
 )
 
 
