@@ -16,6 +16,7 @@ from orchestration.quality import assets as quality_assets
 from orchestration.quality.checks import build_quality_checks
 from orchestration.quality.freshness import CHECKS as FRESHNESS_CHECKS
 from orchestration.resources import duckdb_resource
+from orchestration.web import assets as web_assets
 
 
 def build_definitions(
@@ -30,6 +31,7 @@ def build_definitions(
             *quality_assets.ASSETS,
             *families_assets.ASSETS,
             *linkage_assets.ASSETS,
+            *web_assets.ASSETS,
         ],
         asset_checks=[
             *build_quality_checks(contracts),

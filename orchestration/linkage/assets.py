@@ -61,7 +61,12 @@ def record_uprns(duckdb: DuckDBResource) -> dg.MaterializeResult:
 
 @dg.asset(
     key=PERSON_INDEX_KEY,
-    deps=[dg.AssetKey(["int_person_records"]), RECORD_UPRNS_KEY],
+    # Reviewers' decisions from the web application are binding: applied before linking.
+    deps=[
+        dg.AssetKey(["int_person_records"]),
+        RECORD_UPRNS_KEY,
+        dg.AssetKey(["linkage", "web_review_decisions"]),
+    ],
     group_name="linkage",
     pool="duckdb",
     kinds={"duckdb", "splink"},
