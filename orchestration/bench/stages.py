@@ -26,6 +26,8 @@ def stage_of(step_key: str) -> str:
         return "persons"
     if step_key.startswith("dbt_"):
         return "dbt"
+    if step_key.startswith("int_source_coverage"):
+        return "validate"  # the check that every expected source arrived on time
     if step_key.startswith(("quality__", "outputs__", "evaluation__")):
         return "reports"
     raise ValueError(f"nightly step {step_key!r} has no bench stage: add it to stage_of()")
