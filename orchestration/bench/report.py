@@ -75,6 +75,10 @@ def peer_markdown(result: dict) -> list[str]:
         return []
     r = peer["against_project"]
     pairwise = peer["pairwise"]
+
+    def one_place(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f}"
+
     return [
         "## Against plain Splink (the peer a user would pick instead)",
         "",
@@ -85,11 +89,11 @@ def peer_markdown(result: dict) -> list[str]:
         "",
         "| | project (persons stage, night 1) | plain Splink | ratio |",
         "|---|---:|---:|---:|",
-        f"| wall time, s | {_fmt(r['project_seconds'])} | {_fmt(r['peer_seconds'])} | "
+        f"| wall time, s | {one_place(r['project_seconds'])} | {one_place(r['peer_seconds'])} | "
         f"{_fmt(r['time_ratio'])} |",
-        f"| wall time with address matching, s | {_fmt(r['project_seconds_with_addresses'])} | "
-        f"{_fmt(r['peer_seconds'])} | {_fmt(r['time_ratio_with_addresses'])} |",
-        f"| peak memory, GB | {_fmt(r['project_peak_gb'])} | {_fmt(r['peer_peak_gb'])} | "
+        f"| wall time with address matching, s | {one_place(r['project_seconds_with_addresses'])}"
+        f" | {one_place(r['peer_seconds'])} | {_fmt(r['time_ratio_with_addresses'])} |",
+        f"| peak memory, GB | {r['project_peak_gb']:.2f} | {r['peer_peak_gb']:.2f} | "
         f"{_fmt(r['peak_memory_ratio'])} |",
         f"| pairwise F1 | {_fmt(r['project_f1'])} | {_fmt(r['peer_f1'])} | {_fmt(r['f1_ratio'])} |",
         "",
