@@ -36,6 +36,73 @@ def goals(result: dict) -> list[dict]:
     ]
 
 
+def _ratio(project: float | None, peer: float | None) -> float | None:
+    if project is None or not peer:
+        return None
+    return round(project / peer, 3)
+
+
+def peer_ratios(first_night: dict, peer: dict) -> dict:
+    """The project's night-one person linkage against the plain Splink peer on the same
+    records: each figure of both and project / peer (time and memory below 1 and F1 above 1
+    favour the project). The project's time is its persons stage (standardise, score,
+    cluster, ids, review queue, diagnostics, evaluation); with addresses too, since its
+    UPRNs are evidence the peer does without."""
+    persons = first_night["stages"]["persons"]
+    addresses = first_night["stages"]["addresses"]
+    project_f1 = (first_night["accuracy"]["linkage"].get("splink") or {}).get("f1")
+    peer_f1 = peer["pairwise"]["f1"]
+    with_addresses = persons["seconds"] + addresses["seconds"]
+    return {
+        "project_seconds": persons["seconds"],
+        "project_seconds_with_addresses": round(with_addresses, 1),
+        "project_peak_gb": persons["peak_gb"],
+        "project_f1": project_f1,
+        "peer_seconds": peer["seconds"],
+        "peer_peak_gb": peer["peak_gb"],
+        "peer_f1": peer_f1,
+        "time_ratio": _ratio(persons["seconds"], peer["seconds"]),
+        "time_ratio_with_addresses": _ratio(with_addresses, peer["seconds"]),
+        "peak_memory_ratio": _ratio(persons["peak_gb"], peer["peak_gb"]),
+        "f1_ratio": _ratio(project_f1, peer_f1),
+    }
+
+
+def peer_markdown(result: dict) -> list[str]:
+    """The peer section of the Markdown report (empty when the bench ran without it)."""
+    peer = result.get("peer")
+    if not peer:
+        return []
+    r = peer["against_project"]
+    pairwise = peer["pairwise"]
+
+    def one_place(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f}"
+
+    return [
+        "## Against plain Splink (the peer a user would pick instead)",
+        "",
+        "Night one's standardised person records linked by plain Splink with a textbook model "
+        "trained on them (library name, date-of-birth, postcode and sex comparisons; records, "
+        "not profiles; no identifiers or UPRNs), as its own process, scored by the same "
+        "evaluation. Ratios are project / peer.",
+        "",
+        "| | project (persons stage, night 1) | plain Splink | ratio |",
+        "|---|---:|---:|---:|",
+        f"| wall time, s | {one_place(r['project_seconds'])} | {one_place(r['peer_seconds'])} | "
+        f"{_fmt(r['time_ratio'])} |",
+        f"| wall time with address matching, s | {one_place(r['project_seconds_with_addresses'])}"
+        f" | {one_place(r['peer_seconds'])} | {_fmt(r['time_ratio_with_addresses'])} |",
+        f"| peak memory, GB | {r['project_peak_gb']:.2f} | {r['peer_peak_gb']:.2f} | "
+        f"{_fmt(r['peak_memory_ratio'])} |",
+        f"| pairwise F1 | {_fmt(r['project_f1'])} | {_fmt(r['peer_f1'])} | {_fmt(r['f1_ratio'])} |",
+        "",
+        f"Peer: precision {_fmt(pairwise['precision'])}, recall {_fmt(pairwise['recall'])}, "
+        f"{_fmt(peer['persons'])} persons from {_fmt(peer['records'])} records.",
+        "",
+    ]
+
+
 def write_reports(result: dict, out_dir: Path) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     result = {**result, "goals": goals(result)}
@@ -144,6 +211,7 @@ def markdown(result: dict) -> str:
         f"Eligibility as at {first['accuracy']['eligibility'].get('as_at_date')} (night 1) and "
         f"{second['accuracy']['eligibility'].get('as_at_date')} (night 2).",
         "",
+        *peer_markdown(result),
         "## Slowest steps, night 1",
         "",
         *(f"- `{s['step']}`: {s['seconds']:.0f} s" for s in first["slowest_steps"]),

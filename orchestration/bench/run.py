@@ -24,6 +24,7 @@ import psutil
 
 from orchestration import paths
 from orchestration.bench.measure import Measured, run_measured
+from orchestration.bench.report import peer_ratios
 from orchestration.bench.stages import OVERHEAD, STAGES, StepSpan, latest_run_steps
 
 GB = 1e9
@@ -286,6 +287,24 @@ def _read_json(path: Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
+def run_peer(city: BenchCity) -> dict:
+    """Plain Splink with a textbook model on the night's standardised records (peer.py), as
+    its own measured process."""
+    log = city.logs / "peer.log"
+    out = city.workdir / "peer.json"
+    command = [
+        sys.executable, "-m", "orchestration.bench.peer",
+        "--warehouse", str(city.warehouse), "--truth", str(city.data / "truth"), "--out", str(out),
+    ]  # fmt: skip
+    measured = run_measured(command, env=city.env(), log_path=log)
+    _require_success(measured, log, "the plain Splink peer")
+    return {
+        "seconds": round(measured.seconds, 1),
+        "peak_gb": round(measured.peak_bytes / GB, 2),
+        **_read_json(out),
+    }
+
+
 def machine() -> dict:
     memory = psutil.virtual_memory().total
     return {
@@ -337,6 +356,11 @@ def run_bench(
         log(f"night {night} ... (log: {city.logs / f'night{night}.log'})")
         nights.append(run_night(city, night))
         log(f"  night {night}: {nights[-1]['seconds']} s, peak {nights[-1]['peak_gb']} GB")
+        if night == 1:
+            # Before night two changes them: the records night one linked from nothing.
+            log("plain Splink peer on night one's standardised records ...")
+            peer = run_peer(city)
+            log(f"  peer: {peer['seconds']} s, peak {peer['peak_gb']} GB")
     first, second = nights
     return {
         "date": started.date().isoformat(),
@@ -349,6 +373,7 @@ def run_bench(
         "generate": generate,
         "nights": nights,
         "second_night_share_of_first": round(second["seconds"] / first["seconds"], 3),
+        "peer": {**peer, "against_project": peer_ratios(first, peer)},
         "total_seconds": round(time.perf_counter() - clock, 1),
         "workdir": str(city.workdir),
     }

@@ -52,9 +52,12 @@ _FIELDS = (
     "postcode",
     "postcode_district",
     "uprn",
+    "address_text",  # these two only in `families link` files (address_text.py)
+    "postcode_text",
 )
 DOB, FIRST, SURNAME = '{t}."dob"', '{t}."first_name_canonical"', '{t}."surname_root"'
 POSTCODE, YEAR = '{t}."postcode"', 'year({t}."dob")'
+ADDRESS, POSTCODE_TEXT = '{t}."address_text"', '{t}."postcode_text"'
 
 # Tight to loose. Each catches true pairs the others miss: identifiers for name changes,
 # names for mistyped dates, date and place for mistyped names.
@@ -76,6 +79,13 @@ CANDIDATE_RULES = (
     _k('left({t}."first_name", 2)', 'left({t}."surname", 2)', 'month({t}."dob")'),
     _k('left({t}."surname", 3)', 'left({t}."first_name", 1)', '{t}."postcode_district"'),
     _k(POSTCODE),
+    # An address as written, for files without UPRNs or UK postcodes: whole, and its start
+    # (house number and street), which survives a typo or a dropped locality further on.
+    _k(ADDRESS),
+    _k(f"left({ADDRESS}, 8)"),
+    _k(POSTCODE_TEXT, 'left({t}."surname", 1)'),
+    _k(POSTCODE_TEXT, 'left({t}."first_name", 1)'),
+    _k(POSTCODE_TEXT),
 )
 # Names in the other order (surname-first systems, swapped fields): not a key equality.
 NAME_SWAP_RULE = (
@@ -93,9 +103,11 @@ CHECK_RULES = (
 
 def present_fields(con: duckdb.DuckDBPyConnection, profiles: str) -> set[str]:
     """Standardised fields filled in at least MIN_COVERAGE of `profiles`."""
-    counts = ", ".join(f'count("{f}")' for f in _FIELDS)
+    columns = {c.lower() for c in con.sql(f"SELECT * FROM {profiles} LIMIT 0").columns}
+    fields = [f for f in _FIELDS if f in columns]
+    counts = ", ".join(f'count("{f}")' for f in fields)
     total, *filled = con.execute(f"SELECT count(*), {counts} FROM {profiles}").fetchone()
-    return {f for f, n in zip(_FIELDS, filled, strict=True) if total and n / total >= MIN_COVERAGE}
+    return {f for f, n in zip(fields, filled, strict=True) if total and n / total >= MIN_COVERAGE}
 
 
 def comparison_count(con: duckdb.DuckDBPyConnection, profiles: str, rule: BlockingKeyRule) -> int:

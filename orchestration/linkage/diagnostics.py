@@ -3,13 +3,14 @@
 Aggregate reports (model charts, m/u parameters, cluster sizes, link rates) hold no
 identifiers. The comparison viewer and cluster studio necessarily show records: they go to
 restricted/, which carries a README saying so. Splink's chart HTML normally loads vega from a
-CDN; we write it with Splink's own offline template, which inlines the bundled scripts.
+CDN; we write it with Splink's own offline template, which inlines the bundled scripts, and
+the dashboards' Google Fonts links are removed.
 """
 
 from __future__ import annotations
 
-import html
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -171,6 +172,7 @@ def write_restricted_dashboards(
         linker.visualisations.comparison_viewer_dashboard(
             df_predict, str(viewer), overwrite=True, num_example_rows=2
         )
+        viewer.write_text(without_font_links(viewer.read_text(encoding="utf-8")), encoding="utf-8")
         files["comparison_viewer.html"] = str(viewer)
         cluster_ids = [
             r[0]
@@ -182,6 +184,7 @@ def write_restricted_dashboards(
         linker.visualisations.cluster_studio_dashboard(
             df_predict, df_clusters, str(studio), cluster_ids=cluster_ids, overwrite=True
         )
+        studio.write_text(without_font_links(studio.read_text(encoding="utf-8")), encoding="utf-8")
         files["cluster_studio.html"] = str(studio)
     finally:
         splink_con.close()
@@ -190,40 +193,32 @@ def write_restricted_dashboards(
     return files
 
 
-def write_run_report(out_dir: Path, summary: dict) -> Path:
-    """diagnostics.json and a small HTML page linking the charts (counts and rates only)."""
+def write_run_report(out_dir: Path, summary: dict, nights: list[dict] | None = None) -> Path:
+    """diagnostics.json and the diagnostics page (diagnostics_page.py): counts and rates
+    only, with the key figures of `nights` (oldest first, this run last) as a trend."""
+    from orchestration.linkage.diagnostics_page import diagnostics_page
+
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "diagnostics.json").write_text(json.dumps(summary, indent=2, default=str))
-    rows = "".join(
-        f"<tr><td>{html.escape(k)}</td><td>{v:.1%}</td></tr>"
-        for k, v in summary.get("link_rates", {}).get("pair_link_rates", {}).items()
-    )
-    sizes = "".join(
-        f"<tr><td>{k}</td><td>{v}</td></tr>"
-        for k, v in summary.get("cluster_sizes", {})
-        .get("persons_by_distinct_profile_count", {})
-        .items()
-    )
-    counts = "".join(
-        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
-        for k, v in summary.get("counts", {}).items()
-    )
-    page = f"""<!doctype html><html><head><meta charset="utf-8">
-<title>Person linkage diagnostics</title>
-<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:2px 8px;border:1px solid #ccc}}
-table{{border-collapse:collapse;margin-bottom:1.5em}}</style></head><body>
-<h1>Person linkage diagnostics</h1><p>Run {html.escape(str(summary.get("run_id")))}.
-Model {html.escape(str(summary.get("model")))}.</p>
-<p><a href="match_weights_chart.html">Match weights</a> |
-<a href="m_u_parameters_chart.html">m and u parameters</a> |
-<a href="accuracy.html">Accuracy against the truth</a> |
-Restricted: <a href="restricted/comparison_viewer.html">comparison viewer</a>,
-<a href="restricted/cluster_studio.html">cluster studio</a></p>
-<h2>Counts</h2><table>{counts}</table>
-<h2>Persons by number of distinct profiles</h2><table><tr><th>profiles</th><th>persons</th></tr>
-{sizes}</table>
-<h2>Link rates (share of persons in A also found in B)</h2><table>{rows}</table>
-</body></html>"""
     path = out_dir / "diagnostics.html"
-    path.write_text(page, encoding="utf-8")
+    path.write_text(diagnostics_page(summary, nights or []), encoding="utf-8")
     return path
+
+
+def night_metrics(con: duckdb.DuckDBPyConnection, nights: int) -> list[dict]:
+    """The last `nights` runs' metrics from linkage.run_metrics, oldest first."""
+    rows = con.execute(
+        "SELECT metrics FROM linkage.run_metrics ORDER BY run_at DESC LIMIT ?", [nights]
+    ).fetchall()
+    return [json.loads(r[0]) for r in reversed(rows)]
+
+
+# Splink's dashboard templates ask Google Fonts for Source Sans Pro: a request to another
+# host on every view of a page of personal data. Without it the page falls back to the
+# browser's sans-serif.
+_FONT_LINK = re.compile(r"<link[^>]*fonts\.(googleapis|gstatic)\.com[^>]*>\s*", re.IGNORECASE)
+
+
+def without_font_links(page: str) -> str:
+    """The page without its links to Google Fonts."""
+    return _FONT_LINK.sub("", page)

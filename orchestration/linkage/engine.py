@@ -15,7 +15,7 @@ import tempfile
 
 import duckdb
 
-from orchestration.linkage.settings import MODEL_COLUMNS
+from orchestration.linkage.settings import MODEL_COLUMNS, OPTIONAL_MODEL_COLUMNS
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def splink_connection(memory_limit: str | None = None) -> duckdb.DuckDBPyConnect
     return con
 
 
-def profile_key_sql(extra: str | None = None) -> str:
+def profile_key_sql(extra: str | None = None, optional: tuple[str, ...] = ()) -> str:
     """SQL digest of a standardised record's model columns: records with the same key are
     one profile. `extra` (an SQL expression) is folded in when not null.
 
@@ -65,8 +65,11 @@ def profile_key_sql(extra: str | None = None) -> str:
     "Smithjones" compact to one surname but compare differently, and a profile must hold
     records identical in everything the model compares (else which record speaks for it
     would be arbitrary, and a stored score could go stale while its key stayed).
+    `optional` names OPTIONAL_MODEL_COLUMNS the table has; without them the key is the
+    nightly one, unchanged.
     """
-    key = ", ".join(f"coalesce({c}::VARCHAR, '\x1f')" for c in MODEL_COLUMNS)
+    columns = (*MODEL_COLUMNS, *optional)
+    key = ", ".join(f"coalesce({c}::VARCHAR, '\x1f')" for c in columns)
     return f"md5(concat_ws('\x1e', {key}{', ' + extra if extra else ''}))"
 
 
@@ -86,11 +89,12 @@ def build_profiles(
     Returns the number of profiles.
     """
     columns = {c.lower() for c in con.sql(f"SELECT * FROM {std_table} LIMIT 0").columns}
-    key = "profile_key" if "profile_key" in columns else profile_key_sql()
+    optional = tuple(c for c in OPTIONAL_MODEL_COLUMNS if c in columns)
+    key = "profile_key" if "profile_key" in columns else profile_key_sql(optional=optional)
     if isolated_records:
         key = (
             f"CASE WHEN record_id IN (SELECT record_id FROM {isolated_records}) "
-            f"THEN {profile_key_sql('record_id')} ELSE {key} END"
+            f"THEN {profile_key_sql('record_id', optional)} ELSE {key} END"
         )
     # The profile key is what the pair store (pairstore.py) keys scores by across runs;
     # unique_id is only this run's number for it, in key order, so it orders pairs the same
@@ -118,7 +122,7 @@ def build_profiles(
     con.execute("DROP TABLE lk_record_keys")
     # Records of a profile agree on every model column, so one record speaks for it: the
     # smallest record id, whose columns are read for the profiles alone.
-    cols = ", ".join(f"s.{c}" for c in MODEL_COLUMNS)
+    cols = ", ".join(f"s.{c}" for c in (*MODEL_COLUMNS, *optional))
     con.execute(
         f"""
         CREATE OR REPLACE TABLE {profiles_table} AS

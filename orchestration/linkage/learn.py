@@ -38,14 +38,15 @@ U_MAX_PAIRS = 2e6
 PRIOR_REFINEMENTS = 2
 
 # Fields a comparison may need beyond those blocking rules use (blocking_choice._FIELDS).
-_EXTRA_FIELDS = ("middle_names", "sex")
+_EXTRA_FIELDS = ("middle_names", "sex", *model_settings.OPTIONAL_MODEL_COLUMNS)
 
 
 def _filled(con: duckdb.DuckDBPyConnection, profiles: str) -> set[str]:
     """Every field a comparison could use that the profiles fill (>= 1%)."""
     present = present_fields(con, profiles)
     total = con.execute(f"SELECT count(*) FROM {profiles}").fetchone()[0]
-    for field in _EXTRA_FIELDS:
+    columns = {c.lower() for c in con.sql(f"SELECT * FROM {profiles} LIMIT 0").columns}
+    for field in (f for f in _EXTRA_FIELDS if f in columns):
         filled = con.execute(f'SELECT count("{field}") FROM {profiles}').fetchone()[0]
         if total and filled / total >= 0.01:
             present.add(field)
@@ -92,7 +93,8 @@ def learn_model(
     started = time.monotonic()
     present = _filled(con, profiles_table)
     # Each comparison is named after the field it compares.
-    comparisons = [c for c in model_settings.COMPARISONS if c["output_column_name"] in present]
+    candidates = [*model_settings.COMPARISONS, *model_settings.OPTIONAL_COMPARISONS]
+    comparisons = [c for c in candidates if c["output_column_name"] in present]
     blocking, blocking_report = choose_blocking_rules(con, profiles_table, present)
     em_rules = _em_rules(con, profiles_table, present)
     settings = model_settings.base_settings()

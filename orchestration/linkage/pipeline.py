@@ -17,6 +17,7 @@ import duckdb
 
 from orchestration.linkage import diagnostics
 from orchestration.linkage.clerical_estimates import estimate_from_decisions
+from orchestration.linkage.diagnostics_page import TREND_NIGHTS
 from orchestration.linkage.engine import connection_memory_limit, table_exists
 from orchestration.linkage.model import load_model
 from orchestration.linkage.person_index import assign_stable_ids, ensure_person_tables
@@ -182,6 +183,7 @@ def run_person_linkage(
             "pair_link_rates": summary["link_rates"]["pair_link_rates"],
             "max_profiles_in_a_cluster": summary["cluster_sizes"]["max_profiles_in_a_cluster"],
             "records": result.records,
+            "persons": result.clusters,
         }
         con.execute(
             "INSERT INTO linkage.run_metrics VALUES (?, ?, ?)",
@@ -198,7 +200,9 @@ def run_person_linkage(
                 summary["accuracy_error"] = str(error)
         timings["total"] = round(time.monotonic() - started, 1)
         if reports_dir is not None:
-            diagnostics.write_run_report(reports_dir, summary)
+            diagnostics.write_run_report(
+                reports_dir, summary, diagnostics.night_metrics(con, TREND_NIGHTS)
+            )
     finally:
         for table in _TEMP_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {table}")

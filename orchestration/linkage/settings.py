@@ -192,6 +192,42 @@ COMPARISONS = [
     _identifier("ni_number", "National Insurance number"),
 ]
 
+# The address as written (address_text.py), for `families link` files that have no UPRN:
+# learnt models include it when a file fills it; the nightly model compares UPRNs instead.
+ADDRESS_TEXT_COMPARISON = {
+    "output_column_name": "address_text",
+    "comparison_description": "Address as written (letters and digits)",
+    "comparison_levels": [
+        _null("address_text"),
+        _level('"address_text_l" = "address_text_r"', "exact"),
+        _level(
+            'damerau_levenshtein("address_text_l", "address_text_r") <= 2',
+            "one or two letters differ",
+        ),
+        _level(
+            "len(list_intersect(string_split(\"address_text_l\", ' '), "
+            "string_split(\"address_text_r\", ' '))) * 2 >= least("
+            "len(string_split(\"address_text_l\", ' ')), "
+            "len(string_split(\"address_text_r\", ' ')))",
+            "half the words or more shared",
+        ),
+        _else(),
+    ],
+}
+
+# A postcode kept as written because it is not a UK one (address_text.py).
+POSTCODE_TEXT_COMPARISON = {
+    "output_column_name": "postcode_text",
+    "comparison_description": "Postcode as written (not a UK postcode)",
+    "comparison_levels": [
+        _null("postcode_text"),
+        _level('"postcode_text_l" = "postcode_text_r"', "exact"),
+        _level('damerau_levenshtein("postcode_text_l", "postcode_text_r") <= 1', "one slip"),
+        _else(),
+    ],
+}
+OPTIONAL_COMPARISONS = (ADDRESS_TEXT_COMPARISON, POSTCODE_TEXT_COMPARISON)
+
 # Blocking rules for prediction: a pair is scored if any rule holds. Chosen by measured
 # blocking recall (evaluation.blocking_recall; figures in the README of this folder): each
 # rule catches true pairs the others miss (identifiers for name changes, names for missing
@@ -270,6 +306,9 @@ MODEL_COLUMNS = (
     "upn",
     "ni_number",
 )
+# Model columns a standardised table may carry beyond MODEL_COLUMNS (only `families link`
+# files do): in a profile's key and columns when the table has them.
+OPTIONAL_MODEL_COLUMNS = ("address_text", "postcode_text")
 
 
 def base_settings() -> dict:

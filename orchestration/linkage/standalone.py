@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.linkage.address_text import add_address_text
 from orchestration.linkage.blocking_choice import estimate_blocking_recall
 from orchestration.linkage.engine import build_profiles
 from orchestration.linkage.inputs import load_person_files
@@ -42,6 +43,7 @@ def link_files(
     try:
         load_person_files(con, inputs, "lk_input", column_map=column_map, messages=messages)
         standardise_person_records(con, "lk_input", "lk_std")
+        add_address_text(con, "lk_input", "lk_std")
         learnt = model_file is None
         if learnt:
             model_file = output_dir / "model.json"

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from orchestration.bench.measure import run_measured
-from orchestration.bench.report import goals, markdown
+from orchestration.bench.report import goals, markdown, peer_ratios
 from orchestration.bench.run import BenchCity, BenchError
 from orchestration.bench.stages import STAGES, latest_run_steps, stage_of
 
@@ -172,3 +172,43 @@ def test_markdown_summary_shows_each_stage_and_the_baseline_beside_splink():
         assert f"| {stage} |" in text
     assert "exact name + date of birth baseline" in text and "0.947" in text
     assert "| second night at most a quarter of the first | 22.7% | yes |" in text
+
+
+def _peer(seconds: float, peak_gb: float, f1: float) -> dict:
+    return {
+        "seconds": seconds,
+        "peak_gb": peak_gb,
+        "records": 53872,
+        "persons": 4285,
+        "pairwise": {"precision": 0.92, "recall": 0.99, "f1": f1},
+    }
+
+
+def test_peer_ratios_are_project_over_peer_for_time_memory_and_f1():
+    first = _result(1100, 250, 6.0)["nights"][0]
+    first["stages"]["persons"].update(seconds=120.0, peak_gb=4.8)
+    first["stages"]["addresses"].update(seconds=300.0)
+    ratios = peer_ratios(first, _peer(seconds=240.0, peak_gb=3.2, f1=0.954))
+    assert ratios["time_ratio"] == 0.5  # the project took half the peer's time
+    assert ratios["time_ratio_with_addresses"] == 1.75  # (120 + 300) / 240
+    assert ratios["peak_memory_ratio"] == 1.5
+    assert ratios["f1_ratio"] == round(0.985 / 0.954, 3)
+    assert ratios["project_f1"] == 0.985 and ratios["peer_f1"] == 0.954
+
+
+def test_peer_ratio_of_f1_is_absent_when_the_night_measured_no_accuracy():
+    first = _result(1100, 250, 6.0)["nights"][0]
+    first["accuracy"]["linkage"]["splink"] = None
+    assert peer_ratios(first, _peer(240.0, 3.2, 0.954))["f1_ratio"] is None
+
+
+def test_markdown_reports_the_peer_beside_the_project_with_ratios():
+    result = _result(1100, 250, 6.0)
+    assert "plain Splink" not in markdown(result)  # a bench run without the peer
+    peer = _peer(seconds=55.0, peak_gb=2.0, f1=0.954)
+    result["peer"] = {**peer, "against_project": peer_ratios(result["nights"][0], peer)}
+    text = markdown(result)
+    assert "## Against plain Splink" in text
+    # Persons stage of _result is 1100 / 8 = 137.5 s: 2.5 times the peer's 55 s.
+    assert "| wall time, s | 137.5 | 55.0 | 2.500 |" in text
+    assert "| pairwise F1 | 0.985 | 0.954 | 1.032 |" in text
