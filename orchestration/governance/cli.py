@@ -154,14 +154,17 @@ def _retention(args: argparse.Namespace) -> int:
         paths.landing_dir(),
         nights,
         dry_run=args.dry_run,
+        reports=paths.reports_dir(),
     )
     verb = "would lose" if args.dry_run else "disposed of"
-    print(f"retention as of {args.today}: {len(disposals)} dataset(s) past retention")
-    for d in disposals:
+    expired = [d for d in disposals if d.dataset not in (retention.DERIVED, retention.PUBLISHED)]
+    print(f"retention as of {args.today}: {len(expired)} dataset(s) past retention")
+    for d in (d for d in disposals if d.loads or d.rows or d.files):
         print(f"  {d.dataset} ({d.policy}): {len(d.loads)} load(s); {verb}:")
+        # Counts only: never a value.
         for layer, rows in d.rows.items():
             print(f"    {layer}: {rows} row(s)")
-        print(f"    landing: {len(d.files)} file(s)")
+        print(f"    files: {len(d.files)}")
     if run_id:
         print(f"recorded in ops.disposal_register (run {run_id}); stores rewritten")
     if disposals:

@@ -46,6 +46,12 @@ create table if not exists ops.disposal_register (
     policy varchar not null
 );
 """
+# Caches and reports built from many datasets' rows without a record key: dropped whenever
+# anything is disposed, and built again from what is left by the next night.
+DERIVED = "(derived: rebuilt next night)"
+PUBLISHED = "(published nights)"
+REFERENCE_PREFIX = "ref_"  # quality.ref_*: rebuilt when missing (quality/references.py)
+RESTRICTED_REPORTS = "restricted"  # reports/**/restricted/: linkage dashboards with values
 REBUILT_NEXT_NIGHT = (
     "marts and reports are derived: the next `families nightly` rebuilds them from what is "
     "left (published nights were purged and rewritten here; GX Data Docs hold counts only)"
@@ -202,11 +208,10 @@ def plan_or_dispose(
     landing: Path,
     programme_ends: dt.date,
     delete: bool,
-    published: Iterable[Path] = (),
-) -> list[DatasetDisposal]:
-    """Per dataset past retention, what each layer loses; with `delete`, remove it (the
-    caller rewrites the files and records the run)."""
-    result = []
+) -> tuple[list[DatasetDisposal], set[str], set[str]]:
+    """Per dataset past retention, what each warehouse layer loses (with `delete`, removed;
+    files are only listed). Also returns every expired record id and orphaned person id."""
+    result, all_records, all_persons = [], set(), set()
     for table, contract in contracts.items():
         policy = Policy.of(contract, programme_ends)
         loads = _expired_loads(con, policy, today)
@@ -215,9 +220,9 @@ def plan_or_dispose(
             continue
         disposal = DatasetDisposal(table, policy.describe(), loads, files=files)
         _stage(con, contract, loads)
+        all_records |= {r for (r,) in con.execute("select record_id from sar_records").fetchall()}
+        all_persons |= {p for (p,) in con.execute("select person_id from sar_persons").fetchall()}
         disposal.rows = _count_or_delete(con, table, delete)
-        for night in published:
-            _night_rows(con, night, delete, disposal.rows)
         if delete and loads:
             con.execute(
                 "update ops.load_register set outcome = ?, message = ? "
@@ -225,35 +230,69 @@ def plan_or_dispose(
                 [DISPOSED, f"retention: disposed as of {today} ({policy.describe()})"],
             )
             disposal.rows["ops.load_register (marked disposed)"] = len(loads)
-        if delete:
-            for path in files:
-                path.unlink()
         result.append(disposal)
-    return result
+    return result, all_records, all_persons
 
 
-def _night_rows(
-    con: duckdb.DuckDBPyConnection, night: Path, delete: bool, rows: dict[str, int]
-) -> None:
-    """Purge one published night of the staged records and persons (same temp tables)."""
-    con.execute(f"attach '{night}' as night ({'' if delete else 'read_only'})")
-    try:
+def published_nights(
+    con: duckdb.DuckDBPyConnection,
+    nights: list[Path],
+    records: set[str],
+    persons: set[str],
+    delete: bool,
+) -> DatasetDisposal:
+    """Rows of the published nights keyed by the expired records or orphaned persons; with
+    `delete`, removed and each night rewritten (one transaction per night file)."""
+    sar._register(con, "sar_records", "record_id", records)
+    sar._register(con, "sar_persons", "person_id", persons)
+    found = DatasetDisposal(PUBLISHED, "rows of expired records")
+    for night in nights:
+        con.execute(f"attach '{night}' as night {'' if delete else '(read_only)'}")
         keyed = con.execute(
             """select table_schema || '.' || table_name, list(column_name) from
                information_schema.columns where table_catalog = 'night'
                and (column_name in ('record_id', 'record_id_l', 'record_id_r', 'person_id')
                     or column_name like '%\\_ids' escape '\\') group by 1"""
         ).fetchall()
+        verb = "delete from" if delete else "select count(*) from"
         for table, columns in keyed:
             schema, name = table.split(".", 1)
-            verb = "delete from" if delete else "select count(*) from"
-            found = con.execute(
+            rows = con.execute(
                 f'{verb} night."{schema}"."{name}" where {_keyed_condition(columns)}'
             ).fetchone()[0]
-            if found:
-                rows[f"published {night.name} {table}"] = found
-    finally:
+            if rows:
+                found.rows[f"published {night.name} {table}"] = rows
+        if delete:
+            rewrite_in_place(con, "night", night)
         con.execute("detach night")
+    return found
+
+
+def derived_stores(
+    con: duckdb.DuckDBPyConnection, reports: Path | None, delete: bool
+) -> DatasetDisposal:
+    """The quality reference caches and restricted reports, dropped so the next night
+    rebuilds them from what retention left."""
+    derived = DatasetDisposal(DERIVED, "built from disposed rows")
+    if _exists(con, "quality", "reference_builds"):
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_catalog = "
+            "current_database() and table_schema = 'quality' and starts_with(table_name, ?)",
+            [REFERENCE_PREFIX],
+        ).fetchall():
+            table = f'quality."{name}"'
+            derived.rows[f"quality.{name}"] = con.execute(
+                f"select count(*) from {table}"
+            ).fetchone()[0]
+            if delete:
+                con.execute(f"drop table {table}")
+        if delete:
+            con.execute("delete from quality.reference_builds")
+    if reports is not None and reports.is_dir():
+        derived.files = sorted(
+            p for p in reports.rglob("*") if p.is_file() and RESTRICTED_REPORTS in p.parent.parts
+        )
+    return derived
 
 
 def record(con: duckdb.DuckDBPyConnection, disposals: list[DatasetDisposal], today: dt.date) -> str:
@@ -297,23 +336,48 @@ def run(
     published: Iterable[Path] = (),
     dry_run: bool = False,
     programme_ends: dt.date | None = None,
+    reports: Path | None = None,
 ) -> tuple[list[DatasetDisposal], str | None]:
-    """The whole run on the warehouse file: plan (dry run: read only, nothing changes) or
-    dispose, record and rewrite every touched store. Returns the disposals and run id."""
+    """The whole run: plan (dry run: read only, nothing changes) or dispose. The warehouse's
+    deletions and the register are one transaction; only once it commits are files removed,
+    the warehouse rewritten, then each published night purged and rewritten."""
     ends = programme_ends or programme_end()
-    nights = list(published)
+    delete = not dry_run
     with duckdb.connect(":memory:") as con:
         con.execute(f"attach '{warehouse}' as w {'(read_only)' if dry_run else ''}")
         con.execute("use w")
-        disposals = plan_or_dispose(con, contracts, today, landing, ends, not dry_run, nights)
-        if dry_run or not disposals:
+        con.execute("begin")
+        disposals, records, persons = plan_or_dispose(con, contracts, today, landing, ends, delete)
+        if not disposals:
+            con.execute("rollback")
+            return disposals, None
+        disposals.append(derived_stores(con, reports, delete))
+        if dry_run:
+            con.execute("rollback")
+            disposals.append(published_nights(con, list(published), records, persons, False))
             return disposals, None
         run_id = record(con, disposals, today)
+        con.execute("commit")
+        for path in (p for d in disposals for p in d.files):
+            path.unlink(missing_ok=True)
         rewrite_in_place(con, "w", warehouse)
         con.execute("use memory")
         con.execute("detach w")
-        for night in nights:
-            con.execute(f"attach '{night}' as night")
-            rewrite_in_place(con, "night", night)
-            con.execute("detach night")
+        nights = published_nights(con, list(published), records, persons, True)
+        disposals.append(nights)
+        _record_nights(warehouse, nights, run_id, today)
     return disposals, run_id
+
+
+def _record_nights(warehouse: Path, nights: DatasetDisposal, run_id: str, today: dt.date) -> None:
+    """Add the published nights' counts to the run's register rows (a small write after the
+    rewrite: counts only, so no value reaches a free page)."""
+    if not nights.rows:
+        return
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with duckdb.connect(str(warehouse)) as con:
+        for layer, rows in nights.rows.items():
+            con.execute(
+                "insert into ops.disposal_register values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, now, today, nights.dataset, layer, rows, 0, nights.policy],
+            )
