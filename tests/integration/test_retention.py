@@ -218,3 +218,20 @@ def test_a_second_run_finds_nothing_left_to_dispose(city):
     _run(city, dry_run=False)
     disposals, run_id = _run(city, dry_run=False)
     assert disposals == [] and run_id is None
+
+
+def test_cli_dry_run_prints_counts_never_values(city, monkeypatch, capsys):
+    from orchestration.cli import main
+
+    monkeypatch.setenv("FAMILIES_DATA_DIR", str(city["data"]))
+    monkeypatch.setenv("FAMILIES_DB", str(city["warehouse"]))
+    before = _digests(city["data"])
+    # The repository's contracts: both datasets count from the programme end (2020-03-31).
+    assert main(["retention", "--dry-run", "--today", "2026-12-04"]) == 0
+    assert "0 dataset(s) past retention" in capsys.readouterr().out
+    assert main(["retention", "--dry-run", "--today", "2028-04-01"]) == 0
+    out = capsys.readouterr().out
+    assert "2 dataset(s) past retention" in out and f"  {ASB} (8 years from programme" in out
+    assert "would lose" in out and "next `families nightly`" in out
+    assert not [v for v in GONE + KEPT if v in out]
+    assert _digests(city["data"]) == before
