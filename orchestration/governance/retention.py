@@ -302,7 +302,8 @@ def record(con: duckdb.DuckDBPyConnection, disposals: list[DatasetDisposal], tod
     con.execute(REGISTER_DDL)
     for d in disposals:
         layers = [(layer, n, 0) for layer, n in d.rows.items()]
-        layers += [("landing", 0, len(d.files))] if d.files else []
+        where = "restricted reports" if d.dataset == DERIVED else "landing"
+        layers += [(where, 0, len(d.files))] if d.files else []
         for layer, rows, files in layers:
             con.execute(
                 "insert into ops.disposal_register values (?, ?, ?, ?, ?, ?, ?, ?)",

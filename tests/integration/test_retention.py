@@ -209,6 +209,8 @@ def test_disposal_leaves_no_byte_of_the_expired_dataset_and_the_rest_intact(city
     layers = {(row[3], row[4]): (row[5], row[6]) for row in register}
     assert layers[(ASB, "raw")][0] >= 2 and layers[(ASB, "landing")] == (0, 1)
     assert layers[(retention.PUBLISHED, "published night-1.duckdb marts.person_summary")] == (1, 0)
+    assert layers[(retention.DERIVED, "restricted reports")] == (0, 1)
+    assert layers[(retention.DERIVED, "quality.ref_census_upns")] == (1, 0)
     assert {row[3] for row in register} == {ASB, retention.DERIVED, retention.PUBLISHED}
     text = repr(register)
     assert not [v for v in GONE + KEPT if v in text]  # counts, never values
