@@ -142,20 +142,33 @@ def _subject_access(args: argparse.Namespace) -> int:
 
 
 def _retention(args: argparse.Namespace) -> int:
+    import duckdb
+
     from orchestration import paths, published
     from orchestration.governance import retention
     from orchestration.ingest.contract import load_contracts
 
     nights = sorted(published.published_dir().glob("night-*.duckdb"))
-    disposals, run_id = retention.run(
-        args.db or paths.warehouse_path(),
-        load_contracts(),
-        args.today,
-        paths.landing_dir(),
-        nights,
-        dry_run=args.dry_run,
-        reports=paths.reports_dir(),
-    )
+    warehouse = args.db or paths.warehouse_path()
+    if not warehouse.is_file():
+        print(f"families retention: no warehouse at {warehouse}", file=sys.stderr)
+        return 2
+    try:
+        disposals, run_id = retention.run(
+            warehouse,
+            load_contracts(),
+            args.today,
+            paths.landing_dir(),
+            nights,
+            dry_run=args.dry_run,
+            reports=paths.reports_dir(),
+        )
+    except duckdb.IOException as error:  # another process holds the file: one writer
+        print(
+            f"families retention: {warehouse} is in use; run when no job runs ({error})",
+            file=sys.stderr,
+        )
+        return 2
     verb = "would lose" if args.dry_run else "disposed of"
     expired = [d for d in disposals if d.dataset not in (retention.DERIVED, retention.PUBLISHED)]
     print(f"retention as of {args.today}: {len(expired)} dataset(s) past retention")

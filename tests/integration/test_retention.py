@@ -237,3 +237,33 @@ def test_cli_dry_run_prints_counts_never_values(city, monkeypatch, capsys):
     assert "would lose" in out and "next `families nightly`" in out
     assert not [v for v in GONE + KEPT if v in out]
     assert _digests(city["data"]) == before
+
+
+def test_cli_refuses_a_warehouse_another_process_holds(city, monkeypatch, capsys):
+    import subprocess
+    import sys
+
+    from orchestration.cli import main
+
+    monkeypatch.setenv("FAMILIES_DATA_DIR", str(city["data"]))
+    monkeypatch.setenv("FAMILIES_DB", str(city["warehouse"]))
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
+            " time.sleep(60)",
+            str(city["warehouse"]),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        before = _digests(city["data"])
+        assert main(["retention", "--today", "2028-04-01"]) == 2
+        assert "is in use; run when no job runs" in capsys.readouterr().err
+        assert _digests(city["data"]) == before
+    finally:
+        holder.kill()
+        holder.wait()
