@@ -132,9 +132,18 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     )
 
 
-def _stage(con: duckdb.DuckDBPyConnection, contract: Contract, loads: list[str]) -> None:
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    loads: list[str],
+    earlier_records: set[str],
+    earlier_persons: set[str],
+) -> None:
     """Temp tables ret_loads, and sar_records / sar_persons (read by sar's key tests): the
-    record ids only expired loads hold, and persons left with no other record."""
+    record ids only expired loads hold, and persons left with no other record. Records and
+    persons staged for datasets earlier in the run count as gone (a dry run deletes nothing,
+    yet must see a person orphaned by two datasets), and persons already staged are not
+    staged twice."""
     sar._register(con, "ret_loads", "load_id", set(loads))
     table = contract.table_name
     records: set[str] = set()
@@ -151,18 +160,30 @@ def _stage(con: duckdb.DuckDBPyConnection, contract: Contract, loads: list[str])
     sar._register(con, "sar_records", "record_id", records)
     persons: set[str] = set()
     if records and _exists(con, "linkage", "person_index"):
+        sar._register(con, "ret_gone", "record_id", records | earlier_records)
         persons = {
             p
             for (p,) in con.execute(
                 f"""select person_id from {sar.PERSON_INDEX} group by person_id
-                    having bool_and(record_id in (select record_id from sar_records))"""
+                    having bool_and(record_id in (select record_id from ret_gone))
+                       and bool_or(record_id in (select record_id from sar_records))"""
             ).fetchall()
-        }
+        } - earlier_persons
     sar._register(con, "sar_persons", "person_id", persons)
+    sar._register(con, "ret_earlier_r", "record_id", earlier_records)
+    sar._register(con, "ret_earlier_p", "person_id", earlier_persons)
 
 
-def _keyed_condition(columns: list[str]) -> str:
-    return " or ".join(sar._refers_to_subject(c) for c in columns)
+def _keyed_condition(columns: list[str], earlier: bool = True) -> str:
+    """Rows naming a staged record or person, and none staged for an earlier dataset of the
+    run (a dry run deletes nothing: a pair of two expiring datasets' records counts once)."""
+    now = " or ".join(sar._refers_to_subject(c) for c in columns)
+    if not earlier:
+        return now
+    before = " or ".join(
+        sar._refers_to_subject(c, "ret_earlier_r", "ret_earlier_p") for c in columns
+    )
+    return f"({now}) and not coalesce({before}, false)"
 
 
 def _layers(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, tuple[str, str]]:
@@ -219,17 +240,18 @@ def plan_or_dispose(
         if not loads and not files:
             continue
         disposal = DatasetDisposal(table, policy.describe(), loads, files=files)
-        _stage(con, contract, loads)
+        _stage(con, contract, loads, all_records, all_persons)
         all_records |= {r for (r,) in con.execute("select record_id from sar_records").fetchall()}
         all_persons |= {p for (p,) in con.execute("select person_id from sar_persons").fetchall()}
         disposal.rows = _count_or_delete(con, table, delete)
+        if loads:
+            disposal.rows["ops.load_register (marked disposed)"] = len(loads)
         if delete and loads:
             con.execute(
                 "update ops.load_register set outcome = ?, message = ? "
                 "where load_id in (select load_id from ret_loads)",
                 [DISPOSED, f"retention: disposed as of {today} ({policy.describe()})"],
             )
-            disposal.rows["ops.load_register (marked disposed)"] = len(loads)
         result.append(disposal)
     return result, all_records, all_persons
 
@@ -258,7 +280,7 @@ def published_nights(
         for table, columns in keyed:
             schema, name = table.split(".", 1)
             rows = con.execute(
-                f'{verb} night."{schema}"."{name}" where {_keyed_condition(columns)}'
+                f'{verb} night."{schema}"."{name}" where {_keyed_condition(columns, False)}'
             ).fetchone()[0]
             if rows:
                 found.rows[f"published {night.name} {table}"] = rows

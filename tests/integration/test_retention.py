@@ -267,3 +267,20 @@ def test_cli_refuses_a_warehouse_another_process_holds(city, monkeypatch, capsys
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_dry_run_counts_what_disposal_removes_when_a_person_spans_two_expiring_datasets(city):
+    def per_layer(disposals) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for d in disposals:
+            for layer, rows in d.rows.items():
+                totals[layer] = totals.get(layer, 0) + rows
+        return totals
+
+    args = (city["warehouse"], city["contracts"], dt.date(2028, 4, 1), city["landing"])
+    options = {"programme_ends": PROGRAMME_END, "published": [city["night"]]}
+    planned, _ = retention.run(*args, dry_run=True, **options)
+    done, _ = retention.run(*args, **options)
+    # P2 has an asb and a benefit cap record: orphaned only once both datasets go.
+    assert per_layer(planned)["marts.person_summary"] == 2
+    assert per_layer(planned) == per_layer(done)
