@@ -1,4 +1,5 @@
-"""`families vault ...` (the encrypted data folder) and `families subject-access`."""
+"""`families vault ...` (the encrypted data folder), `families subject-access` and
+`families retention`."""
 
 from __future__ import annotations
 
@@ -56,6 +57,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     sar.add_argument("--reason", required=True, help="the request's reference, e.g. SAR-2026-014")
     sar.add_argument("--db", type=Path, help="warehouse (default: $FAMILIES_DB)")
     sar.set_defaults(func=_subject_access)
+
+    retention = subparsers.add_parser(
+        "retention",
+        help="dispose of every dataset past its contract's retention (or --dry-run: list it)",
+        description="For each dataset past the retention its contract states (years from the "
+        "programme end in orchestration/contracts/programme.yml, or from each load's extract "
+        "date), removes its rows from raw, quarantine, landing and every table keyed by its "
+        "records, marks its loads disposed, rewrites the warehouse and published nights so the "
+        "bytes are gone, and records counts in ops.disposal_register. Run when no night runs.",
+    )
+    retention.add_argument("--dry-run", action="store_true", help="list counts, change nothing")
+    retention.add_argument(
+        "--today", type=date.fromisoformat, default=date.today(), help="YYYY-MM-DD (the clock)"
+    )
+    retention.add_argument("--db", type=Path, help="warehouse (default: $FAMILIES_DB)")
+    retention.set_defaults(func=_retention)
 
 
 def _vault(args: argparse.Namespace) -> int:
@@ -121,4 +138,48 @@ def _subject_access(args: argparse.Namespace) -> int:
     )
     for holding in report.holdings:
         print(f"  {holding.layer}.{holding.table}: {len(holding.rows)}")
+    return 0
+
+
+def _retention(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from orchestration import paths, published
+    from orchestration.governance import retention
+    from orchestration.ingest.contract import load_contracts
+
+    nights = sorted(published.published_dir().glob("night-*.duckdb"))
+    warehouse = args.db or paths.warehouse_path()
+    if not warehouse.is_file():
+        print(f"families retention: no warehouse at {warehouse}", file=sys.stderr)
+        return 2
+    try:
+        disposals, run_id = retention.run(
+            warehouse,
+            load_contracts(),
+            args.today,
+            paths.landing_dir(),
+            nights,
+            dry_run=args.dry_run,
+            reports=paths.reports_dir(),
+        )
+    except duckdb.IOException as error:  # another process holds the file: one writer
+        print(
+            f"families retention: {warehouse} is in use; run when no job runs ({error})",
+            file=sys.stderr,
+        )
+        return 2
+    verb = "would lose" if args.dry_run else "disposed of"
+    expired = [d for d in disposals if d.dataset not in (retention.DERIVED, retention.PUBLISHED)]
+    print(f"retention as of {args.today}: {len(expired)} dataset(s) past retention")
+    for d in (d for d in disposals if d.loads or d.rows or d.files):
+        print(f"  {d.dataset} ({d.policy}): {len(d.loads)} load(s); {verb}:")
+        # Counts only: never a value.
+        for layer, rows in d.rows.items():
+            print(f"    {layer}: {rows} row(s)")
+        print(f"    files: {len(d.files)}")
+    if run_id:
+        print(f"recorded in ops.disposal_register (run {run_id}); stores rewritten")
+    if disposals:
+        print(f"note: {retention.REBUILT_NEXT_NIGHT}")
     return 0

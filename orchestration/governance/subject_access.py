@@ -176,12 +176,15 @@ def keyed_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     }
 
 
-def _refers_to_subject(column: str) -> str:
-    """SQL: the column (an id, or a list of ids) names one of the subject's records/persons."""
+def _refers_to_subject(
+    column: str, records: str = "sar_records", persons: str = "sar_persons"
+) -> str:
+    """SQL: the column (an id, or a list of ids) names one of the subject's records/persons
+    (held in the temp tables named)."""
     ids = (
-        "(select record_id from sar_records)"
+        f"(select record_id from {records})"
         if "record" in column
-        else "(select person_id from sar_persons)"
+        else f"(select person_id from {persons})"
     )
     if column.endswith("_ids"):
         return f'list_has_any("{column}", (select list(x) from {ids} t(x)))'

@@ -31,6 +31,7 @@ COLUMN_TYPES = ("string", "integer", "decimal", "date", "datetime", "boolean")
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252")
 EXTRACT_KINDS = ("delta", "snapshot")
 SCHEDULES = ("daily", "weekly", "monthly", "quarterly", "termly")
+RETENTION_STARTS = ("programme_end", "extract_date")
 IDENTIFIER_KINDS = (
     "name",
     "date_of_birth",
@@ -75,6 +76,9 @@ class ExtractSpec:
 class Retention:
     years: int
     basis: str
+    # What the years count from: the programme's end (orchestration/contracts/programme.yml)
+    # or the extract date of the load a row arrived in.
+    start: str = "programme_end"
 
 
 @dataclass(frozen=True)
@@ -333,6 +337,11 @@ def parse_contract(data: Any, source: Path | str = "<contract>") -> Contract:
         retention=Retention(
             years=r.get(retention, "years", "retention", kind=int),
             basis=r.get(retention, "basis", "retention", default="", kind=str),
+            start=r.choice(
+                r.get(retention, "start", "retention", default="programme_end", kind=str),
+                RETENTION_STARTS,
+                "retention.start",
+            ),
         ),
         file=FileSpec(
             format=file_format,

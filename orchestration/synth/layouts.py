@@ -46,7 +46,17 @@ GATEWAYS = {
     "baseline": [8, 9, 10],
 }
 
-RETENTION = {"years": 8, "basis": "Programme end plus 8 years (council retention schedule)"}
+RETENTION = {
+    "years": 8,
+    "start": "programme_end",
+    "basis": "Programme end plus 8 years (council retention schedule)",
+}
+# The one dated setting retention counts from (rendered to orchestration/contracts/programme.yml).
+PROGRAMME = {
+    "name": "Troubled Families",
+    "end_date": "2020-03-31",
+    "basis": "The information sharing agreement: the programme concludes in 2020",
+}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.synth.layouts import IAO, LAYOUTS, RETENTION, Layout
+from orchestration.synth.layouts import IAO, LAYOUTS, PROGRAMME, RETENTION, Layout
 
 CONTRACTS_DIR = Path(__file__).resolve().parent.parent / "contracts"
 
@@ -112,12 +112,19 @@ def render_deny_list() -> str:
     )
 
 
+def render_programme() -> str:
+    return "# The programme's dated settings: contracts' retention counts from end_date.\n" + (
+        yaml.safe_dump(PROGRAMME, sort_keys=False, width=100)
+    )
+
+
 def expected_files() -> dict[Path, str]:
     files = {
         CONTRACTS_DIR / layout.agency / f"{layout.dataset}.yml": render(layout)
         for layout in LAYOUTS
     }
     files[CONTRACTS_DIR / "deny_list.yml"] = render_deny_list()
+    files[CONTRACTS_DIR / "programme.yml"] = render_programme()
     return files
 
 
@@ -125,7 +132,7 @@ def main() -> None:
     for path, text in expected_files().items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    print(f"wrote {len(LAYOUTS)} contracts and the deny list under {CONTRACTS_DIR}")
+    print(f"wrote {len(LAYOUTS)} contracts, the deny list and programme.yml under {CONTRACTS_DIR}")
 
 
 if __name__ == "__main__":
