@@ -1,5 +1,5 @@
 """Families sub-commands: `families explain <family_id>`, `families eligibility`,
-`families render-sources`."""
+`families render-sources`, `families docs`."""
 
 from __future__ import annotations
 
@@ -39,9 +39,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     eligibility.set_defaults(func=_eligibility)
 
-    from orchestration.families import render_sources
+    from orchestration.families import docs, render_sources
 
     render_sources.add_parser(subparsers)
+    docs.add_parser(subparsers)
 
 
 def _explain(args: argparse.Namespace) -> int:
