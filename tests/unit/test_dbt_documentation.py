@@ -1,0 +1,83 @@
+"""dbt as its users expect: every model described, every mart column described, every
+staging model with a primary-key test. Reads the manifest `dbt parse` writes (rebuilt when
+the project's files are newer), so a model added without YAML fails here."""
+
+import json
+
+import pytest
+
+from orchestration.families.project import ensure_manifest
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return json.loads(ensure_manifest().read_text(encoding="utf-8"))
+
+
+def _models(manifest: dict, layer: str | None = None) -> list[dict]:
+    return [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and (layer is None or node["fqn"][1] == layer)
+    ]
+
+
+def undescribed_models(manifest: dict) -> list[str]:
+    return sorted(n["name"] for n in _models(manifest) if not n["description"].strip())
+
+
+def undescribed_columns(manifest: dict, layer: str) -> list[str]:
+    return sorted(
+        f"{node['name']}.{name}"
+        for node in _models(manifest, layer)
+        for name, column in node["columns"].items()
+        if not column["description"].strip()
+    )
+
+
+def models_without_primary_key_test(manifest: dict, layer: str) -> list[str]:
+    """Models of a layer with no column that has both a unique and a not_null test."""
+    tested: dict[tuple[str, str], set[str]] = {}
+    for node in manifest["nodes"].values():
+        kind = (node.get("test_metadata") or {}).get("name")
+        if node["resource_type"] != "test" or kind not in ("unique", "not_null"):
+            continue
+        for parent in node["depends_on"]["nodes"]:
+            tested.setdefault((parent, node.get("column_name") or ""), set()).add(kind)
+    keyed = {parent for (parent, _), kinds in tested.items() if kinds >= {"unique", "not_null"}}
+    return sorted(n["name"] for n in _models(manifest, layer) if n["unique_id"] not in keyed)
+
+
+def test_every_model_has_a_description(manifest):
+    assert undescribed_models(manifest) == []
+
+
+def test_every_column_of_a_mart_or_staging_model_is_documented(manifest):
+    for layer in ("marts", "staging"):
+        assert undescribed_columns(manifest, layer) == [], layer
+
+
+def test_every_staging_model_has_a_primary_key_test(manifest):
+    assert len(_models(manifest, "staging")) == 28
+    assert models_without_primary_key_test(manifest, "staging") == []
+
+
+def test_the_checks_name_what_is_missing():
+    model = {
+        "resource_type": "model",
+        "fqn": ["families", "staging", "stg_x"],
+        "name": "stg_x",
+        "unique_id": "model.families.stg_x",
+        "description": " ",
+        "columns": {"record_id": {"description": ""}},
+    }
+    unique_only = {
+        "resource_type": "test",
+        "test_metadata": {"name": "unique"},
+        "column_name": "record_id",
+        "depends_on": {"nodes": ["model.families.stg_x"]},
+    }
+    manifest = {"nodes": {"m": model, "t": unique_only}}
+    assert undescribed_models(manifest) == ["stg_x"]
+    assert undescribed_columns(manifest, "staging") == ["stg_x.record_id"]
+    assert models_without_primary_key_test(manifest, "staging") == ["stg_x"]
