@@ -3,7 +3,8 @@
 Each contract in `orchestration/contracts/<agency>/<dataset>.yml` becomes one table of source
 `raw`: its description, owner (the information asset owner, as `meta.owner`), freshness (warn
 after the contract's `max_days_between_extracts`, measured on the raw table's `_extract_date`)
-and its columns with their descriptions. Adding a source means editing one contract and running
+and its columns with their descriptions; and the exposure of the IAO quality reports, which
+read every raw source. Adding a source means editing one contract and running
 `families render-sources`; tests/unit/test_render_sources.py fails while the file is stale.
 """
 
@@ -91,6 +92,23 @@ def source_table(contract: Contract) -> dict[str, Any]:
     return table
 
 
+def iao_reports_exposure(contracts: dict[str, Contract]) -> dict[str, Any]:
+    """The IAO quality reports read every raw source: an exposure kept current with them."""
+    return {
+        "name": "iao_quality_reports",
+        "label": "Information Asset Owner quality reports",
+        "type": "dashboard",
+        "maturity": "high",
+        "description": "data/reports/quality/iao/<agency>.html (orchestration/quality/reports.py): "
+        "one report per agency for its Information Asset Owner, scoring each load of their "
+        "extracts 0-100 on six dimensions (completeness, validity, uniqueness, timeliness, "
+        "consistency, accuracy) with the fixes to make at source, and the Great Expectations "
+        "Data Docs beside them.",
+        "owner": {"name": "Data platform team, for each agency's Information Asset Owner"},
+        "depends_on": [f"source('raw', '{name}')" for name in sorted(contracts)],
+    }
+
+
 def render_sources(contracts: dict[str, Contract] | None = None) -> str:
     """The text of `_sources.yml` for these contracts (default: every contract on disk)."""
     contracts = load_contracts() if contracts is None else contracts
@@ -101,7 +119,11 @@ def render_sources(contracts: dict[str, Contract] | None = None) -> str:
         "_load_id, _source_file, _row_number, _extract_date. Loads accumulate.",
         "tables": [source_table(c) for _, c in sorted(contracts.items())],
     }
-    document = {"version": 2, "sources": [raw, LINKAGE_SOURCE]}
+    document = {
+        "version": 2,
+        "sources": [raw, LINKAGE_SOURCE],
+        "exposures": [iao_reports_exposure(contracts)],
+    }
     body = yaml.safe_dump(document, sort_keys=False, width=100, allow_unicode=True)
     return HEADER + body
 

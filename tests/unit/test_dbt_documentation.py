@@ -81,3 +81,23 @@ def test_the_checks_name_what_is_missing():
     assert undescribed_models(manifest) == ["stg_x"]
     assert undescribed_columns(manifest, "staging") == ["stg_x.record_id"]
     assert models_without_primary_key_test(manifest, "staging") == ["stg_x"]
+
+
+def test_every_model_has_a_group_with_an_owner_and_dagster_owners(manifest):
+    groups = {g["name"]: g for g in manifest["groups"].values()}
+    for node in _models(manifest):
+        group = groups.get(node["group"] or "")
+        assert group and group["owner"]["name"], node["name"]
+        owners = node["meta"].get("dagster", {}).get("owners", [])
+        assert owners and all(o.startswith("team:") or "@" in o for o in owners), node["name"]
+
+
+def test_every_output_is_an_exposure_and_every_mart_feeds_one(manifest):
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert {"eligible_families_csv", "families_explain", "iao_quality_reports"} <= set(exposures)
+    raw_sources = {
+        s["unique_id"] for s in manifest["sources"].values() if s["source_name"] == "raw"
+    }
+    assert set(exposures["iao_quality_reports"]["depends_on"]["nodes"]) == raw_sources
+    exposed = {n for e in exposures.values() for n in e["depends_on"]["nodes"]}
+    assert [m["name"] for m in _models(manifest, "marts") if m["unique_id"] not in exposed] == []
