@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine with only Python 3.11:
 #   make demo   generate the demo city (if none), run the nightly job once, print a summary
 #   make test   the whole test suite (what .ci/run calls)
+#   make docs   dbt docs as one offline HTML file (prints where)
 #   make bench  the city-scale benchmark (BENCH_HOUSEHOLDS=200000): time and memory per stage
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -19,7 +20,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env demo test bench ui web lint clean
+.PHONY: env demo test bench ui web docs lint clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -46,6 +47,10 @@ ui: env
 # The web application for named users on 127.0.0.1:8000 (add users first: families users add)
 web: env
 	$(BIN)/families web
+
+# dbt's documentation as one static page, built offline
+docs: env
+	$(BIN)/families docs
 
 lint: env
 	$(BIN)/ruff check orchestration tests

@@ -1,4 +1,5 @@
-"""Families sub-commands: `families explain <family_id>`, `families eligibility`."""
+"""Families sub-commands: `families explain <family_id>`, `families eligibility`,
+`families render-sources`, `families docs`."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--all-models", action="store_true", help="also rebuild staging (before linkage)"
     )
     eligibility.set_defaults(func=_eligibility)
+
+    from orchestration.families import docs, render_sources
+
+    render_sources.add_parser(subparsers)
+    docs.add_parser(subparsers)
 
 
 def _explain(args: argparse.Namespace) -> int:
