@@ -80,8 +80,11 @@ create table if not exists {OPS_SCHEMA}.load_register (
     started_at timestamp,
     ended_at timestamp,
     outcome varchar not null,
-    message varchar
+    message varchar,
+    columns_missing varchar
 );
+-- Warehouses made before the column existed gain it (it is added last there too).
+alter table {OPS_SCHEMA}.load_register add column if not exists columns_missing varchar;
 create table if not exists {OPS_SCHEMA}.quarantine (
     load_id varchar not null,
     dataset varchar not null,
@@ -111,6 +114,8 @@ class LoadResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     columns_dropped: list[str] = field(default_factory=list)
+    # Declared optional columns the file did not carry (loaded as null).
+    columns_missing: list[str] = field(default_factory=list)
     message: str = ""
     # (field, reason) -> number of quarantine entries; field None for whole-row faults.
     reject_reasons: dict[tuple[str | None, str], int] = field(default_factory=dict)
@@ -403,7 +408,10 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: Contract) -> None
 
 def _register(con: duckdb.DuckDBPyConnection, result: LoadResult, started, ended) -> None:
     con.execute(
-        f"insert into {OPS_SCHEMA}.load_register values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into {OPS_SCHEMA}.load_register (load_id, dataset, file, checksum_sha256, "
+        "extract_date, rows_read, rows_loaded, rows_rejected, columns_dropped, started_at, "
+        "ended_at, outcome, message, columns_missing) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             result.load_id,
             result.dataset,
@@ -418,6 +426,7 @@ def _register(con: duckdb.DuckDBPyConnection, result: LoadResult, started, ended
             ended,
             result.outcome,
             result.message,
+            ", ".join(result.columns_missing) or None,
         ],
     )
 
@@ -644,6 +653,7 @@ def _load_parsed(
         result.rows_rejected = rejected_rows
         result.rows_loaded = result.rows_read - rejected_rows
         result.columns_dropped = parsed.columns_dropped
+        result.columns_missing = parsed.missing_optional
         result.reject_reasons = dict(reasons)
         notes = []
         if parsed.columns_dropped:
