@@ -13,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 from orchestration.families import project
 from orchestration.families.outputs import ELIGIBLE_CSV_COLUMNS, write_eligible_families_csv
 from orchestration.families.run_parameters import InvalidRunParameters, validate_run_parameters
+from orchestration.platform.offline import OfflineDbtCliResource
 
 # @dbt_assets reads the manifest when this module is imported: build it if missing or stale.
 project.ensure_manifest()
@@ -49,7 +50,8 @@ class DbtRunConfig(dg.Config):
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(
+    # Offline: dagster-dbt's own version probe would make dbt call the package index.
+    return OfflineDbtCliResource(
         project_dir=DBT_PROJECT,
         profiles_dir=str(project.PROJECT_DIR),
         dbt_executable=project.dbt_executable(),

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 
 from orchestration import paths
-from orchestration.ingest import cli
 from orchestration.ingest.contract import load_contracts, load_deny_list
 from orchestration.ingest.loader import load_dataset
+from orchestration.platform import cli, summary
 
 HEADER = "offence_ref,person_ref,surname,DOB,offence_date,offence_count,cost,proven,outcome_code"
 
@@ -60,7 +60,7 @@ def test_summary_reports_loads_rejections_refusals_and_places_without_identifier
     load_dataset(con, contract, load_deny_list(sample_contracts_dir / "deny_list.yml"), landing)
     con.close()
 
-    cli.print_summary(since)
+    summary.print_summary(since)
     out = capsys.readouterr().out
     assert "Loaded (this run): 1 rows; quarantined 1 rows." in out
     assert "police__offences" in out
