@@ -23,8 +23,10 @@ import duckdb
 from orchestration import paths
 
 POINTER_FILE = "current.json"
-# Whole schemas a published night carries, and single tables from others.
-PUBLISHED_SCHEMAS = ("marts",)
+# Whole schemas a published night carries, and single tables from others. `reference` (the
+# seeds: rule sets, criteria, indicator catalogue) is what `families explain` reads beside
+# the marts to say why a family is or is not eligible.
+PUBLISHED_SCHEMAS = ("marts", "reference")
 PUBLISHED_TABLES = ("linkage.review_queue",)
 # Published files kept besides the current one: a reader that opened the previous night
 # keeps reading it (an unlinked file stays readable on POSIX while it is open).

@@ -54,7 +54,6 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _eligibility(args: argparse.Namespace) -> int:
-    import duckdb
 
     from orchestration import paths
     from orchestration.families import evaluation, outputs, project
@@ -62,6 +61,7 @@ def _eligibility(args: argparse.Namespace) -> int:
         InvalidRunParameters,
         validate_run_parameters,
     )
+    from orchestration.platform.warehouse_lock import connect_warehouse
     from orchestration.published import (
         NothingPublishedError,
         current_night,
@@ -88,7 +88,7 @@ def _eligibility(args: argparse.Namespace) -> int:
             served = "no night has been published yet, so nothing is served"
         print(f"families eligibility: dbt build failed; {served}", file=sys.stderr)
         return 1
-    with duckdb.connect(str(paths.warehouse_path())) as con:
+    with connect_warehouse(paths.warehouse_path()) as con:
         night = publish(con)
     print(f"published {night.path.name} (served from now on)")
     with open_published() as con:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from orchestration import paths
 from orchestration.platform.summary import print_run_status, print_summary
+from orchestration.platform.warehouse_lock import WarehouseBusyError, connect_warehouse
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -50,6 +51,13 @@ def run_nightly(args: argparse.Namespace | None = None) -> int:
 
     from orchestration.definitions import defs
 
+    if paths.warehouse_path().exists():
+        # Wait for (or name) another writer now, rather than fail mid-run on its lock.
+        try:
+            connect_warehouse(paths.warehouse_path()).close()
+        except WarehouseBusyError as error:
+            print(f"families nightly: {error}", file=sys.stderr)
+            return 3
     started_at = _utc_now()
     clock = time.perf_counter()
     job = defs.resolve_job_def("nightly")

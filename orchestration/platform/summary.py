@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from pathlib import Path
 
 from orchestration import paths
+from orchestration.platform.warehouse_lock import connect_warehouse
 
 
 def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
@@ -59,7 +59,7 @@ def print_summary(since: dt.datetime | None = None) -> None:
     if not db.exists():
         print(f"No warehouse at {db}.")
         return
-    con = _connect_read_only(db)
+    con = connect_warehouse(db, read_only=True, wait_seconds=60)
     try:
         has_register = con.execute(
             "select count(*) from information_schema.tables "
@@ -90,20 +90,6 @@ def print_summary(since: dt.datetime | None = None) -> None:
         rows += [("", _show(p), "") for p in files[:20]]
     rows.append(("dagster home", os.environ.get("DAGSTER_HOME", ""), "run history (make ui)"))
     print(_table(rows, ("what", "where", "")))
-
-
-def _connect_read_only(db: Path, wait_seconds: float = 60.0):
-    """A read-only connection, waiting while another process (a UI run) holds the writer lock."""
-    import duckdb
-
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            return duckdb.connect(str(db), read_only=True)
-        except duckdb.IOException:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
 
 
 def _show(path: Path) -> str:
