@@ -50,6 +50,7 @@ def run_nightly(args: argparse.Namespace | None = None) -> int:
     import dagster as dg
 
     from orchestration.definitions import defs
+    from orchestration.platform.recovery import fail_abandoned_runs, run_tags
 
     if paths.warehouse_path().exists():
         # Wait for (or name) another writer now, rather than fail mid-run on its lock.
@@ -63,8 +64,11 @@ def run_nightly(args: argparse.Namespace | None = None) -> int:
     job = defs.resolve_job_def("nightly")
     # The persistent instance, so the run shows in the UI's run history next to scheduled ones.
     with dg.DagsterInstance.get() as instance:
+        for run_id in fail_abandoned_runs(instance):
+            print(f"Run {run_id} was killed part way: marked failed, its pool slot freed.")
         result = job.execute_in_process(
             instance=instance,
+            tags=run_tags(),
             raise_on_error=False,
             # Step-level DEBUG events drown the summary; warnings (refused files) still show.
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
