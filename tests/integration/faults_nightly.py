@@ -171,3 +171,32 @@ def _csv_problems(data_dir: Path, root: Path) -> list[str]:
     if len(lines) - 1 not in counts:
         return [f"eligible_families.csv has {len(lines) - 1} rows; no kept night has that many"]
     return []
+
+
+def step_running_at_kill(dagster_home: Path) -> str:
+    """The step the newest run had started and not finished (where a kill landed), or
+    "(before the first step)" / "(between steps)"."""
+    import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
+
+    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(dagster_home))) as instance:
+        runs = instance.get_runs(limit=1)
+        if not runs:
+            return "(before the first step)"
+        records = instance.all_logs(
+            runs[0].run_id,
+            of_type={
+                dg.DagsterEventType.STEP_START,
+                dg.DagsterEventType.STEP_SUCCESS,
+                dg.DagsterEventType.STEP_FAILURE,
+            },
+        )
+    open_steps: list[str] = []
+    for record in records:
+        if record.dagster_event.event_type == dg.DagsterEventType.STEP_START:
+            open_steps.append(record.step_key)
+        elif record.step_key in open_steps:
+            open_steps.remove(record.step_key)
+    if open_steps:
+        return open_steps[-1]
+    return "(between steps)" if records else "(before the first step)"

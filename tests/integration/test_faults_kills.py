@@ -1,0 +1,125 @@
+"""SIGKILL at random moments of whole nightly runs (loads, checks, dbt, linkage, publishing,
+reports): every kill leaves a warehouse that opens whole and a served night that is whole
+(the last good one, or a newer one published completely before the kill), and the next
+night recovers by itself. The counts go into a JSON report (FAULTS_KILL_REPORT, or the
+test's temporary folder) and the test's output.
+
+Long: a tiny city's night takes minutes on the 2-core machine, and FAULTS_KILLS (default 20)
+nights are cut short. Marked `kill` (and `slow`); FAULTS_KILL_SEED picks the moments.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from faults_nightly import (
+    families_command,
+    families_env,
+    make_tiny_city,
+    published_problems,
+    step_running_at_kill,
+    warehouse_problems,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.kill]
+
+
+def _hold_back_newest_extracts(landing: Path, held: Path) -> int:
+    """Move the newest file of every dataset with two or more out of landing, so that the
+    killed nights have files to load too (the loads are one of the stages cut short)."""
+    moved = 0
+    for folder in sorted(p for p in landing.glob("*/*") if p.is_dir()):
+        files = sorted(p for p in folder.iterdir() if p.is_file())
+        if len(files) >= 2:
+            target = held / folder.relative_to(landing)
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.move(files[-1], target / files[-1].name)
+            moved += 1
+    return moved
+
+
+def _night(data_dir: Path, log: Path, kill_after: float | None) -> tuple[bool, int | None]:
+    """One `families nightly` in its own process group; (killed, return code)."""
+    with log.open("w") as out:
+        night = subprocess.Popen(
+            families_command("nightly"),
+            env=families_env(data_dir),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # the kill takes dbt and every other child with it
+        )
+        try:
+            return False, night.wait(timeout=kill_after)
+        except subprocess.TimeoutExpired:
+            os.killpg(night.pid, signal.SIGKILL)
+            night.wait()
+            return True, None
+
+
+def test_sigkills_at_random_moments_never_corrupt_or_half_serve(tmp_path: Path):
+    kills_wanted = int(os.environ.get("FAULTS_KILLS", "20"))
+    rng = random.Random(int(os.environ.get("FAULTS_KILL_SEED", "14")))
+    data_dir = make_tiny_city(tmp_path)
+    db = data_dir / "warehouse.duckdb"
+    assert _hold_back_newest_extracts(data_dir / "landing", tmp_path / "held") > 0
+
+    started = time.monotonic()
+    killed, code = _night(data_dir, tmp_path / "night-0.log", None)
+    full_night = time.monotonic() - started
+    assert code == 0, (tmp_path / "night-0.log").read_text()[-3000:]
+    assert published_problems(data_dir) == [] and warehouse_problems(db) == []
+    shutil.copytree(tmp_path / "held", data_dir / "landing", dirs_exist_ok=True)
+
+    kills: list[dict] = []
+    attempts = 0
+    while len(kills) < kills_wanted and attempts < 2 * kills_wanted:
+        attempts += 1
+        at = rng.uniform(1.0, full_night)
+        log = tmp_path / f"night-{attempts}.log"
+        killed, code = _night(data_dir, log, at)
+        if not killed:
+            assert code == 0, log.read_text()[-3000:]
+            continue
+        kills.append(
+            {
+                "kill": len(kills) + 1,
+                "after_seconds": round(at, 1),
+                "step": step_running_at_kill(data_dir.parent / "dagster_home"),
+                "warehouse_problems": warehouse_problems(db),
+                "served_problems": published_problems(data_dir),
+            }
+        )
+
+    killed, code = _night(data_dir, tmp_path / "night-final.log", None)
+    final_log = (tmp_path / "night-final.log").read_text()
+    report = {
+        "kills": len(kills),
+        "corrupt_warehouses": sum(1 for k in kills if k["warehouse_problems"]),
+        "half_built_served": sum(1 for k in kills if k["served_problems"]),
+        "full_night_seconds": round(full_night, 1),
+        "recovered_next_night": code == 0,
+        "final_served_problems": published_problems(data_dir),
+        "final_warehouse_problems": warehouse_problems(db),
+        "moments": kills,
+    }
+    path = Path(os.environ.get("FAULTS_KILL_REPORT", tmp_path / "kill_report.json"))
+    path.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"\nkill report ({path}):")
+    print(json.dumps({k: v for k, v in report.items() if k != "moments"}, indent=2))
+    for k in kills:
+        print(f"  kill {k['kill']:2d} at {k['after_seconds']:6.1f} s in {k['step']}")
+
+    assert report["kills"] == kills_wanted
+    assert report["corrupt_warehouses"] == 0, kills
+    assert report["half_built_served"] == 0, kills
+    assert report["recovered_next_night"], final_log[-3000:]
+    assert "Served to readers: this night" in final_log
+    assert report["final_served_problems"] == [] and report["final_warehouse_problems"] == []
