@@ -54,6 +54,10 @@ def test_summary_reports_loads_rejections_refusals_and_places_without_identifier
         encoding="cp1252",
     )
     (folder / "2015-02-28.csv").write_text(HEADER + ",adoption_date\n", encoding="cp1252")
+    (folder / "2015-03-31.csv").write_text(
+        HEADER.replace(",cost", "") + ",shoe_size\nO3,P3,Ng,01/02/2003,05/01/2015,1,Y,NFA,9\n",
+        encoding="cp1252",
+    )
     since = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con = duckdb.connect(str(paths.warehouse_path()))
     contract = load_contracts(sample_contracts_dir)["police__offences"]
@@ -62,7 +66,10 @@ def test_summary_reports_loads_rejections_refusals_and_places_without_identifier
 
     summary.print_summary(since)
     out = capsys.readouterr().out
-    assert "Loaded (this run): 1 rows; quarantined 1 rows." in out
+    assert "Loaded (this run): 2 rows; quarantined 1 rows." in out
+    assert "Column faults (this run; the files still loaded):" in out
+    assert "2015-03-31.csv carried column(s) the contract does not declare" in out
+    assert "shoe_size" in out and "lacked declared column(s), loaded as empty: cost" in out
     assert "police__offences" in out
     assert "not a date in format %d/%m/%Y or %Y-%m-%d" in out
     assert "landing/police/offences/2015-02-28.csv" in out and "excluded category 'adoption'" in out
