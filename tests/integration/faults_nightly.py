@@ -39,16 +39,39 @@ NETWORK_AUDIT_HOOK = textwrap.dedent(
 )
 
 
-def make_tiny_city(root: Path) -> Path:
-    """A data folder holding a freshly generated tiny city's landing and truth."""
+def make_tiny_city(root: Path, nights: int = 1) -> Path:
+    """A data folder holding a freshly generated tiny city's landing and truth (with
+    `nights=2`, night two's extracts are in landing too: see `move_night_two`)."""
     from orchestration.synth.generate import generate
 
     city = root / "city"
-    generate(TINY_CITY_HOUSEHOLDS, TINY_CITY_SEED, city, log=lambda *_: None)
+    generate(TINY_CITY_HOUSEHOLDS, TINY_CITY_SEED, city, log=lambda *_: None, nights=nights)
     data_dir = root / "data"
     shutil.copytree(city / "landing", data_dir / "landing")
     shutil.copytree(city / "truth", data_dir / "truth")
     return data_dir
+
+
+def move_night_two(data_dir: Path, source: Path, target: Path) -> int:
+    """Move night two's extracts (listed by the generator in truth/night_two.csv: test set-up,
+    not a decision) from `source` to `target`, both laid out like landing/."""
+    import csv
+
+    moved = 0
+    with (data_dir / "truth" / "night_two.csv").open(newline="") as listing:
+        for row in csv.DictReader(listing):
+            agency, dataset = row["dataset"].split("__", 1)
+            for path in (source / agency / dataset).glob(f"{row['extract_date']}.*"):
+                (target / agency / dataset).mkdir(parents=True, exist_ok=True)
+                shutil.move(path, target / agency / dataset / path.name)
+                moved += 1
+    return moved
+
+
+def failures_in(log: Path) -> str:
+    """The run status and failed steps a `families nightly` log reports."""
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    return "\n".join(line for line in lines if "Nightly job" in line or " failed" in line)
 
 
 def families_env(data_dir: Path) -> dict[str, str]:
