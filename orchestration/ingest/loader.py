@@ -4,13 +4,16 @@ Plain Python (no Dagster) so it is unit-testable. The steps for one file:
 
 1. read bytes, checksum (sha256); a file already registered with the same checksum is
    left alone (loading the same file twice changes nothing);
-2. file-level checks: name `<YYYY-MM-DD>.<ext>`, not empty, decodable in the contract's
-   encoding, header present with the contract's delimiter, every required column present, no
-   deny-listed category, not truncated. Any failure raises `FileRefused`; the only warehouse
-   change is one `ops.load_register` row (outcome `refused`), written in its own small
-   transaction, and no data table is touched;
+2. file-level checks (file_checks.py for location, name, date and encoding): not a link nor
+   outside landing, name exactly `<YYYY-MM-DD>.<ext>`, date not in the future, not empty,
+   decodable in the contract's encoding, header present with the contract's delimiter, every
+   required column present, no deny-listed category, not truncated. Any failure (and
+   anything else a parser raises on the file) is a refusal: the only warehouse change is one
+   `ops.load_register` row (outcome `refused`), written in its own small transaction, and no
+   data table is touched;
 3. parse with pyarrow (all text), type in vectorised DuckDB SQL; rows failing parsing or
-   typing go to `ops.quarantine` (one row per failing field), the rest load;
+   typing go to `ops.quarantine` (one row per failing field), as do rows repeating a primary
+   key within the file; the rest load;
 4. one transaction: insert into `raw.<agency>__<dataset>`, `ops.quarantine` and
    `ops.load_register`. A process killed before COMMIT leaves the warehouse unchanged.
 
