@@ -10,7 +10,7 @@ import sys
 # `func` on the parser. Modules import their heavy dependencies lazily so `--help` stays fast.
 SUBCOMMAND_MODULES = (
     "orchestration.synth.cli",
-    "orchestration.ingest.cli",
+    "orchestration.platform.cli",
     "orchestration.quality.cli",
     "orchestration.linkage.cli",
     "orchestration.families.cli",

@@ -9,9 +9,9 @@ import dagster as dg
 from orchestration.families import assets as families_assets
 from orchestration.ingest.assets import build_ingest_assets
 from orchestration.ingest.contract import Contract, load_contracts
-from orchestration.ingest.schedules import load_landing_files_job, nightly_job, nightly_schedule
 from orchestration.ingest.sensors import build_landing_sensor
 from orchestration.linkage import assets as linkage_assets
+from orchestration.platform.jobs import load_landing_files_job, nightly_job, nightly_schedule
 from orchestration.quality import assets as quality_assets
 from orchestration.quality.checks import build_quality_checks
 from orchestration.quality.freshness import CHECKS as FRESHNESS_CHECKS

@@ -23,8 +23,10 @@ import duckdb
 from orchestration import paths
 
 POINTER_FILE = "current.json"
-# Whole schemas a published night carries, and single tables from others.
-PUBLISHED_SCHEMAS = ("marts",)
+# Whole schemas a published night carries, and single tables from others. `reference` (the
+# seeds: rule sets, criteria, indicator catalogue) is what `families explain` reads beside
+# the marts to say why a family is or is not eligible.
+PUBLISHED_SCHEMAS = ("marts", "reference")
 PUBLISHED_TABLES = ("linkage.review_queue",)
 # Published files kept besides the current one: a reader that opened the previous night
 # keeps reading it (an unlinked file stays readable on POSIX while it is open).
@@ -119,8 +121,10 @@ def _prune(root: Path, keep: set[str]) -> None:
     old = [p for p in nights if p.name not in keep]
     for stale in old[: max(0, len(old) - KEEP_PREVIOUS)]:
         stale.unlink(missing_ok=True)
-    for partial in root.glob("night-*.duckdb.partial"):
-        partial.unlink(missing_ok=True)  # left by a night killed while publishing
+    # Left by a night killed while publishing: a partial copy (and its write-ahead log), or a
+    # pointer written but not yet swapped in.
+    for partial in [*root.glob("night-*.duckdb.partial*"), *root.glob(f".{POINTER_FILE}.*.tmp")]:
+        partial.unlink(missing_ok=True)
 
 
 def current_night(root: Path | None = None) -> PublishedNight:

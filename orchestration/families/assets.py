@@ -12,6 +12,8 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.families import project
 from orchestration.families.outputs import ELIGIBLE_CSV_COLUMNS, write_eligible_families_csv
+from orchestration.families.run_parameters import InvalidRunParameters, validate_run_parameters
+from orchestration.platform.offline import OfflineDbtCliResource
 
 # @dbt_assets reads the manifest when this module is imported: build it if missing or stale.
 project.ensure_manifest()
@@ -48,7 +50,8 @@ class DbtRunConfig(dg.Config):
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(
+    # Offline: dagster-dbt's own version probe would make dbt call the package index.
+    return OfflineDbtCliResource(
         project_dir=DBT_PROJECT,
         profiles_dir=str(project.PROJECT_DIR),
         dbt_executable=project.dbt_executable(),
@@ -87,6 +90,11 @@ def _build(
     config: DbtRunConfig,
     refresh_staging: bool = False,
 ):
+    try:
+        validate_run_parameters(config.as_at_date, config.rule_set)
+    except InvalidRunParameters as error:
+        # Before dbt touches a table: the last published night stays served.
+        raise dg.Failure(description=str(error)) from None
     project.export_dbt_env()
     if refresh_staging and not staging_views_built_this_run(
         context.run, context.job_def.has_node_named("dbt_before_linkage"), config
@@ -135,16 +143,48 @@ def dbt_after_linkage(context: dg.AssetExecutionContext, dbt: DbtCliResource, co
     yield from _build(context, dbt, config, refresh_staging=True)
 
 
+PUBLISHED_NIGHT_KEY = dg.AssetKey(["outputs", "published_night"])
+
+
 @dg.asset(
-    key=["outputs", "eligible_families_csv"],
-    deps=[dg.AssetKey(["eligible_families"]), dg.AssetKey(["family_priority"])],
+    key=PUBLISHED_NIGHT_KEY,
+    # Every dbt model and test of the night, and the review queue linkage writes: this step
+    # runs only when all of them succeeded, so nothing half-built is ever served.
+    deps=[
+        *dbt_before_linkage.keys,
+        *dbt_after_linkage.keys,
+        dg.AssetKey(["linkage", "person_index"]),
+    ],
     group_name="outputs",
     pool="duckdb",
-    description="data/outputs/eligible_families.csv: family id, UPRN, the six flags, the count "
-    "and the priority rank. No names.",
+    description="data/published/: a read-only copy of the marts and the review queue, swapped "
+    "in atomically once the whole build and its tests have passed. What readers are served.",
 )
-def eligible_families_csv(duckdb: DuckDBResource) -> dg.MaterializeResult:
+def published_night(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    from orchestration.published import publish
+
     with duckdb.get_connection() as con:
+        night = publish(con)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(night.path)),
+            "published_at": night.published_at,
+            "tables": len(night.tables),
+        }
+    )
+
+
+@dg.asset(
+    key=["outputs", "eligible_families_csv"],
+    deps=[PUBLISHED_NIGHT_KEY],
+    group_name="outputs",
+    description="data/outputs/eligible_families.csv, from the published night: family id, "
+    "UPRN, the six flags, the count and the priority rank. No names.",
+)
+def eligible_families_csv() -> dg.MaterializeResult:
+    from orchestration.published import open_published
+
+    with open_published() as con:
         path, rows = write_eligible_families_csv(con)
     return dg.MaterializeResult(
         metadata={
@@ -190,4 +230,10 @@ def eligibility_accuracy() -> dg.MaterializeResult:
     )
 
 
-ASSETS = [dbt_before_linkage, dbt_after_linkage, eligible_families_csv, eligibility_accuracy]
+ASSETS = [
+    dbt_before_linkage,
+    dbt_after_linkage,
+    published_night,
+    eligible_families_csv,
+    eligibility_accuracy,
+]

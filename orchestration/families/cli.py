@@ -15,10 +15,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="why a family is or is not eligible, criterion by criterion, with its records",
         description="Print each criterion of the rule set for one family: met or not, the "
         "indicators behind it, their sources, dates, legal gateways and the record ids a "
-        "keyworker can look up. Reads the marts read-only; prints no names.",
+        "keyworker can look up. Reads the published night; prints no names.",
     )
     explain.add_argument("family_id", help="e.g. FAM-<UPRN> (see eligible_families.csv)")
-    explain.add_argument("--db", type=Path, help="warehouse (default: $FAMILIES_DB)")
+    explain.add_argument(
+        "--db", type=Path, help="a warehouse file to read instead of the published night"
+    )
     explain.set_defaults(func=_explain)
 
     eligibility = subparsers.add_parser(
@@ -47,21 +49,37 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def _explain(args: argparse.Namespace) -> int:
     from orchestration.families.explain import FamilyNotFound, explain_family
+    from orchestration.published import NothingPublishedError
 
     try:
         print(explain_family(args.family_id, args.db))
-    except (FamilyNotFound, FileNotFoundError) as error:
+    except (FamilyNotFound, FileNotFoundError, NothingPublishedError) as error:
         print(f"families explain: {error}", file=sys.stderr)
         return 2
     return 0
 
 
 def _eligibility(args: argparse.Namespace) -> int:
-    import duckdb
 
     from orchestration import paths
     from orchestration.families import evaluation, outputs, project
+    from orchestration.families.run_parameters import (
+        InvalidRunParameters,
+        validate_run_parameters,
+    )
+    from orchestration.platform.warehouse_lock import connect_warehouse
+    from orchestration.published import (
+        NothingPublishedError,
+        current_night,
+        open_published,
+        publish,
+    )
 
+    try:
+        validate_run_parameters(args.as_at, args.rule_set)
+    except InvalidRunParameters as error:
+        print(f"families eligibility: {error}; nothing was run", file=sys.stderr)
+        return 2
     if not args.all_models:
         project.refresh_staging_views(args.as_at, args.rule_set)
     select = [] if args.all_models else ["--exclude", project.BEFORE_LINKAGE_SELECT]
@@ -70,9 +88,16 @@ def _eligibility(args: argparse.Namespace) -> int:
     )
     print(result.stdout[-3000:])
     if result.returncode != 0:
-        print("families eligibility: dbt build failed", file=sys.stderr)
+        try:
+            served = f"the night published at {current_night().published_at} is still served"
+        except NothingPublishedError:
+            served = "no night has been published yet, so nothing is served"
+        print(f"families eligibility: dbt build failed; {served}", file=sys.stderr)
         return 1
-    with duckdb.connect(str(paths.warehouse_path())) as con:
+    with connect_warehouse(paths.warehouse_path()) as con:
+        night = publish(con)
+    print(f"published {night.path.name} (served from now on)")
+    with open_published() as con:
         path, rows = outputs.write_eligible_families_csv(con)
     print(f"{rows} eligible families written to {path}")
     if (paths.truth_dir() / "family_truth.parquet").exists():

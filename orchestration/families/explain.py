@@ -10,8 +10,6 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration import paths
-
 
 class FamilyNotFound(LookupError):
     """No family with that id in marts.families (the message says what to try)."""
@@ -23,12 +21,21 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def _open(db: Path | None) -> duckdb.DuckDBPyConnection:
+    """The published night (what users are served; never waits on a running night), or the
+    file `db` read-only when one is named (tests, a copy kept for audit)."""
+    if db is None:
+        from orchestration.published import open_published
+
+        return open_published()
+    if not Path(db).exists():
+        raise FileNotFoundError(f"{db}: no such warehouse file")
+    return duckdb.connect(str(db), read_only=True)
+
+
 def explain_family(family_id: str, db: Path | None = None) -> str:
     """The explanation of one family as plain text."""
-    db = Path(db) if db else paths.warehouse_path()
-    if not db.exists():
-        raise FileNotFoundError(f"{db}: no warehouse; run the nightly job first")
-    with duckdb.connect(str(db), read_only=True) as con:
+    with _open(db) as con:
         family = _rows(con, "select * from marts.families where family_id = ?", [family_id])
         if not family:
             hint = _rows(

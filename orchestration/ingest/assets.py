@@ -16,6 +16,7 @@ from orchestration.ingest.contract import Contract, load_contracts, load_deny_li
 INGEST_GROUP = "ingest"
 LANDING_GROUP = "landing"
 DUCKDB_POOL = "duckdb"
+FILE_FAULTS_CHECK = "file_faults"
 
 
 def raw_asset_key(contract: Contract) -> dg.AssetKey:
@@ -77,6 +78,14 @@ def build_load_asset(contract: Contract, deny_list_path: Path | None = None) -> 
 
     @dg.asset(
         key=raw_asset_key(contract),
+        check_specs=[
+            dg.AssetCheckSpec(
+                FILE_FAULTS_CHECK,
+                asset=raw_asset_key(contract),
+                description="No file of this run refused, no undeclared column dropped and no "
+                "declared column missing (warns: the run goes on with the files that loaded).",
+            )
+        ],
         deps=[landing_asset_key(contract)],
         group_name=INGEST_GROUP,
         pool=DUCKDB_POOL,
@@ -90,6 +99,7 @@ def build_load_asset(contract: Contract, deny_list_path: Path | None = None) -> 
         },
     )
     def load(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+        from orchestration.ingest.file_faults import faults_of_results
         from orchestration.ingest.loader import load_dataset
 
         deny_list = load_deny_list(deny_list_path)
@@ -103,13 +113,27 @@ def build_load_asset(contract: Contract, deny_list_path: Path | None = None) -> 
         for result in results:
             reasons.update(result.reject_reasons)
         refused = [r for r in results if r.outcome == "refused"]
-        for result in refused:
-            context.log.warning(f"{result.file}: refused: {result.message}")
         rejected_md = "\n".join(
             f"| {field or '(row)'} | {reason} | {count} |"
             for (field, reason), count in reasons.most_common()
         )
+        faults = faults_of_results(results)
+        for fault in faults:
+            context.log.warning(fault.describe())
         return dg.MaterializeResult(
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=FILE_FAULTS_CHECK,
+                    passed=not faults,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={
+                        "faults": len(faults),
+                        "details": dg.MetadataValue.md(
+                            "\n".join(f"- {fault.describe()}" for fault in faults) or "none"
+                        ),
+                    },
+                )
+            ],
             metadata={
                 "files_loaded": outcomes["loaded"],
                 "files_refused": outcomes["refused"],
@@ -130,7 +154,7 @@ def build_load_asset(contract: Contract, deny_list_path: Path | None = None) -> 
                     sorted({c for r in results for c in r.columns_dropped})
                 )
                 or "none",
-            }
+            },
         )
 
     return load

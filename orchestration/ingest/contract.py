@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from orchestration import paths
+from orchestration.ingest.header_names import forms_to_match
 
 COLUMN_TYPES = ("string", "integer", "decimal", "date", "datetime", "boolean")
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252")
@@ -170,17 +171,12 @@ class DenyList:
         """(column, category) for every header name carrying an excluded category."""
         found = []
         for column in header:
-            folded = _fold(column)
+            forms = forms_to_match(column)
             for category in self.categories:
-                if any(pattern.search(folded) for pattern in category.patterns):
+                if any(pattern.search(form) for pattern in category.patterns for form in forms):
                     found.append((column, category))
                     break
         return found
-
-
-def _fold(header_name: str) -> str:
-    """Lower-case, separators to "_": 'Adoption Order Date' and 'adoption-order' look alike."""
-    return re.sub(r"[^a-z0-9]+", "_", header_name.strip().lower()).strip("_")
 
 
 # --- parsing helpers: every failure names the file and the key -------------------------------

@@ -4,13 +4,16 @@ Plain Python (no Dagster) so it is unit-testable. The steps for one file:
 
 1. read bytes, checksum (sha256); a file already registered with the same checksum is
    left alone (loading the same file twice changes nothing);
-2. file-level checks: name `<YYYY-MM-DD>.<ext>`, not empty, decodable in the contract's
-   encoding, header present with the contract's delimiter, every required column present, no
-   deny-listed category, not truncated. Any failure raises `FileRefused`; the only warehouse
-   change is one `ops.load_register` row (outcome `refused`), written in its own small
-   transaction, and no data table is touched;
+2. file-level checks (file_checks.py for location, name, date and encoding): not a link nor
+   outside landing, name exactly `<YYYY-MM-DD>.<ext>`, date not in the future, not empty,
+   decodable in the contract's encoding, header present with the contract's delimiter, every
+   required column present, no deny-listed category, not truncated. Any failure (and
+   anything else a parser raises on the file) is a refusal: the only warehouse change is one
+   `ops.load_register` row (outcome `refused`), written in its own small transaction, and no
+   data table is touched;
 3. parse with pyarrow (all text), type in vectorised DuckDB SQL; rows failing parsing or
-   typing go to `ops.quarantine` (one row per failing field), the rest load;
+   typing go to `ops.quarantine` (one row per failing field), as do rows repeating a primary
+   key within the file; the rest load;
 4. one transaction: insert into `raw.<agency>__<dataset>`, `ops.quarantine` and
    `ops.load_register`. A process killed before COMMIT leaves the warehouse unchanged.
 
@@ -29,13 +32,20 @@ import datetime as dt
 import hashlib
 import io
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestration.ingest.contract import ColumnSpec, Contract, DenyList
+from orchestration.ingest.file_checks import (
+    FileRefused,
+    check_location,
+    decode,
+    extract_date_of,
+    relative_name,
+    without_row_text,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -53,7 +63,6 @@ LINEAGE_COLUMNS = (
 )
 # Dates outside these years are typing errors (e.g. a two-digit year read as year 3).
 MIN_YEAR, MAX_YEAR = 1880, 2100
-_FILE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(.+)$")
 _OTHER_DELIMITERS = (",", ";", "|", "\t")
 # Files still being written by a producer (write-then-rename) are not ours yet.
 _IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".partial", ".crdownload")
@@ -74,8 +83,11 @@ create table if not exists {OPS_SCHEMA}.load_register (
     started_at timestamp,
     ended_at timestamp,
     outcome varchar not null,
-    message varchar
+    message varchar,
+    columns_missing varchar
 );
+-- Warehouses made before the column existed gain it (it is added last there too).
+alter table {OPS_SCHEMA}.load_register add column if not exists columns_missing varchar;
 create table if not exists {OPS_SCHEMA}.quarantine (
     load_id varchar not null,
     dataset varchar not null,
@@ -89,15 +101,6 @@ create view if not exists {OPS_SCHEMA}.refused_files as
     select load_id, dataset, file, checksum_sha256, extract_date, ended_at as refused_at, message
     from {OPS_SCHEMA}.load_register where outcome = 'refused';
 """
-
-
-class FileRefused(Exception):
-    """A file-level fault: the whole file is refused and no data table changes."""
-
-    def __init__(self, file: str, problem: str):
-        super().__init__(f"{file}: refused: {problem}")
-        self.file = file
-        self.problem = problem
 
 
 @dataclass
@@ -114,6 +117,8 @@ class LoadResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     columns_dropped: list[str] = field(default_factory=list)
+    # Declared optional columns the file did not carry (loaded as null).
+    columns_missing: list[str] = field(default_factory=list)
     message: str = ""
     # (field, reason) -> number of quarantine entries; field None for whole-row faults.
     reject_reasons: dict[tuple[str | None, str], int] = field(default_factory=dict)
@@ -134,63 +139,12 @@ class ParsedFile:
 # --- file-level checks and parsing -------------------------------------------------------------
 
 
-def relative_name(path: Path, landing_root: Path | None) -> str:
-    """How a file is named in the register, quarantine and lineage: relative to the data folder
-    (`landing/<agency>/<dataset>/<date>.csv`), as the synthetic city's truth names it."""
-    path = Path(path)
-    if landing_root is not None:
-        try:
-            return path.resolve().relative_to(Path(landing_root).resolve().parent).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
-
-
-def extract_date_of(path: Path, contract: Contract) -> dt.date:
-    """The extract date from `<YYYY-MM-DD>.<ext>`; FileRefused if the name is not of that form."""
-    match = _FILE_NAME.match(Path(path).name)
-    expected = f"<YYYY-MM-DD>.{contract.file.extension}"
-    if not match or match.group(2).lower() != contract.file.extension.lower():
-        raise FileRefused(str(path), f"file name must be {expected}")
+def _split_header(line: str, delimiter: str, quotechar: str, file: str = "") -> list[str]:
     try:
-        return dt.date.fromisoformat(match.group(1))
-    except ValueError as error:
-        raise FileRefused(
-            str(path), f"{match.group(1)} is not a valid date ({expected})"
-        ) from error
-
-
-def decode(data: bytes, encoding: str, file: str) -> str:
-    """Text of the file in the contract's encoding; FileRefused names the first bad byte's line."""
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        bad = data[error.start : error.start + 1].hex()
-        raise FileRefused(
-            file,
-            f"undecodable bytes: byte 0x{bad} at line {line} (byte offset {error.start}) is not "
-            f"valid {encoding}; re-export the extract as {encoding}",
-        ) from error
-    if encoding == "cp1252" and not data.isascii():
-        # UTF-8 read as cp1252 never fails, it silently garbles (O’Brien -> Oâ€™Brien). Valid
-        # UTF-8 with non-ASCII characters is, in practice, never a genuine cp1252 file.
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            raise FileRefused(
-                file,
-                "wrong encoding: the file is UTF-8 but the contract declares cp1252; re-export "
-                "it as cp1252 or change the contract",
-            )
-    # A UTF-8 byte-order mark is metadata, not part of the first header name.
-    return text[1:] if text.startswith("\ufeff") else text
-
-
-def _split_header(line: str, delimiter: str, quotechar: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter, quotechar=quotechar), [])
+        return next(csv.reader([line], delimiter=delimiter, quotechar=quotechar), [])
+    except csv.Error as error:
+        # e.g. a NUL byte or a header longer than the field limit: the file, not our bug.
+        raise FileRefused(file, f"header (line 1) is not delimited text: {error}") from error
 
 
 def check_header(
@@ -201,7 +155,7 @@ def check_header(
     if not first_line.strip():
         raise FileRefused(file, "no header row: line 1 is blank")
     delimiter, quote = contract.file.delimiter, contract.file.quotechar
-    header = [name.strip() for name in _split_header(first_line, delimiter, quote)]
+    header = [name.strip() for name in _split_header(first_line, delimiter, quote, file)]
 
     denied = deny_list.matches(header)
     if denied:
@@ -225,7 +179,7 @@ def check_header(
         for other in _OTHER_DELIMITERS:
             if other == delimiter:
                 continue
-            alt = {h.strip().lower() for h in _split_header(first_line, other, quote)}
+            alt = {h.strip().lower() for h in _split_header(first_line, other, quote, file)}
             if len(alt) > 1 and (wanted <= alt if missing_required else wanted & alt):
                 raise FileRefused(
                     file,
@@ -297,7 +251,9 @@ def parse_text(text: str, contract: Contract, deny_list: DenyList, file: str) ->
             ),
         )
     except pa.ArrowInvalid as error:
-        raise FileRefused(file, f"not parseable as delimited text: {error}") from error
+        raise FileRefused(
+            file, f"not parseable as delimited text: {without_row_text(str(error))}"
+        ) from error
 
     total = table.num_rows + len(bad_rows)
     truncated = _truncation(text, bad_rows, total, contract)
@@ -455,7 +411,10 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: Contract) -> None
 
 def _register(con: duckdb.DuckDBPyConnection, result: LoadResult, started, ended) -> None:
     con.execute(
-        f"insert into {OPS_SCHEMA}.load_register values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into {OPS_SCHEMA}.load_register (load_id, dataset, file, checksum_sha256, "
+        "extract_date, rows_read, rows_loaded, rows_rejected, columns_dropped, started_at, "
+        "ended_at, outcome, message, columns_missing) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             result.load_id,
             result.dataset,
@@ -470,6 +429,7 @@ def _register(con: duckdb.DuckDBPyConnection, result: LoadResult, started, ended
             ended,
             result.outcome,
             result.message,
+            ", ".join(result.columns_missing) or None,
         ],
     )
 
@@ -493,27 +453,38 @@ def load_file(
     landing_root: Path | None = None,
     tables_ready: bool = False,
 ) -> LoadResult:
-    """Load one landing file (see module docstring). Returns what happened; never half-loads."""
+    """Load one landing file (see module docstring). Returns what happened; never half-loads,
+    and never raises for anything the file itself is or holds (that is a refusal)."""
+    import duckdb
+
     started = _now()
     path = Path(path)
     file = relative_name(path, landing_root)
-    data = path.read_bytes()
-    checksum = hashlib.sha256(data).hexdigest()
-    result = LoadResult(
-        dataset=contract.table_name, file=file, outcome="", checksum_sha256=checksum
-    )
+    result = LoadResult(dataset=contract.table_name, file=file, outcome="")
     if not tables_ready:  # load_dataset has made them once for all its files
         ensure_ops_tables(con)
-
     previous = con.execute(
-        f"select checksum_sha256, outcome, load_id from {OPS_SCHEMA}.load_register "
+        f"select checksum_sha256, outcome, load_id, message from {OPS_SCHEMA}.load_register "
         "where dataset = ? and file = ? order by started_at",
         [contract.table_name, file],
     ).fetchall()
+
+    try:
+        # Before reading a byte: a link may point at any file on the machine.
+        check_location(path, landing_root, file)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise  # withdrawn from landing meanwhile: load_dataset skips it, nothing to register
+    except (FileRefused, OSError) as error:
+        problem = error.problem if isinstance(error, FileRefused) else _unreadable(error)
+        # No content to checksum: the same refusal is registered once, not every night.
+        if any(row[0] is None and row[1] == "refused" and row[3] == problem for row in previous):
+            return _unchanged(result)
+        return _refuse(con, result, problem, started)
+
+    result.checksum_sha256 = checksum = hashlib.sha256(data).hexdigest()
     if any(row[0] == checksum for row in previous):
-        result.outcome = "unchanged"
-        result.message = "already in the load register with this checksum; nothing to do"
-        return result
+        return _unchanged(result)
 
     result.load_id = _new_load_id(started, checksum, file)
     try:
@@ -550,13 +521,11 @@ def load_file(
             log.warning("%s: skipped: %s", file, result.message)
             return result
     except FileRefused as refused:
-        result.outcome = "refused"
-        result.message = refused.problem
-        # The register row is the only write for a refused file, in its own transaction.
-        with _transaction(con):
-            _register(con, result, started, _now())
-        log.warning("%s: refused: %s", file, refused.problem)
-        return result
+        return _refuse(con, result, refused.problem, started)
+    except duckdb.Error:
+        raise  # the warehouse's fault, not the file's: the run must fail and say so
+    except Exception as error:  # noqa: BLE001 - whatever a file makes a parser raise
+        return _refuse(con, result, _unparseable(error, contract), started)
 
     _load_parsed(con, contract, parsed, result, started, tables_ready)
     log.info(
@@ -570,6 +539,45 @@ def load_file(
         else "",
     )
     return result
+
+
+def _unchanged(result: LoadResult) -> LoadResult:
+    result.outcome = "unchanged"
+    result.message = "already in the load register with this content; nothing to do"
+    return result
+
+
+def _refuse(
+    con: duckdb.DuckDBPyConnection, result: LoadResult, problem: str, started: dt.datetime
+) -> LoadResult:
+    """Register the file `refused`: the only write for it, in its own small transaction."""
+    result.outcome = "refused"
+    result.message = problem
+    result.load_id = result.load_id or _new_load_id(
+        started, result.checksum_sha256 or "unread", result.file
+    )
+    with _transaction(con):
+        _register(con, result, started, _now())
+    log.warning("%s: refused: %s", result.file, problem)
+    return result
+
+
+def _unreadable(error: OSError) -> str:
+    reason = error.strerror or type(error).__name__
+    return f"cannot be read ({reason}); landing must hold readable regular files"
+
+
+def _unparseable(error: Exception, contract: Contract) -> str:
+    # The parser's own words, without any row text it quotes (identifiers stay out).
+    detail = without_row_text(str(error))
+    return (
+        f"not readable as {contract.file.encoding} delimited text "
+        f"({type(error).__name__}{': ' + detail if detail else ''}); re-export the extract"
+    )
+
+
+class ConcurrentLoadError(RuntimeError):
+    """Another process loaded the same file meanwhile (the warehouse has one writer)."""
 
 
 class _transaction:
@@ -624,6 +632,7 @@ def _load_parsed(
             f"from (select _row_number, {', '.join(texts) or 'null as _none'} "
             f"from {src_name}) where {not_blank}"
         )
+        duplicates = _quarantine_duplicate_keys(con, contract, typed_name)
         typed_rows, rows_with_errors = con.execute(
             f"select count(*), count(*) filter (where _has_error) from {typed_name}"
         ).fetchone()
@@ -639,12 +648,15 @@ def _load_parsed(
             reasons[(columns[i].name, reason)] = count
         for _, reason, _ in parsed.bad_rows:
             reasons[(None, reason)] += 1
+        for reason, count in duplicates.items():
+            reasons[(", ".join(contract.primary_key), reason)] = count
         rejected_rows = rows_with_errors + len(parsed.bad_rows)
 
         result.rows_read = parsed.rows_read - blank_rows
         result.rows_rejected = rejected_rows
         result.rows_loaded = result.rows_read - rejected_rows
         result.columns_dropped = parsed.columns_dropped
+        result.columns_missing = parsed.missing_optional
         result.reject_reasons = dict(reasons)
         notes = []
         if parsed.columns_dropped:
@@ -692,7 +704,7 @@ def _load_parsed(
                 "where dataset = ? and file = ? and outcome = 'loaded'",
                 [contract.table_name, result.file],
             ).fetchone()[0]:
-                raise RuntimeError(f"{result.file} was loaded by another process meanwhile")
+                raise ConcurrentLoadError(f"{result.file} was loaded by another process meanwhile")
             if not tables_ready:
                 ensure_raw_table(con, contract)
             con.execute(
@@ -701,10 +713,70 @@ def _load_parsed(
                 "where not _has_error order by _row_number"
             )
             _insert_quarantine(con, quarantine_selects, parsed, result)
+            if duplicates:
+                con.execute(
+                    f"insert into {OPS_SCHEMA}.quarantine select {_literal(result.load_id)}, "
+                    f"{_literal(contract.table_name)}, {_literal(result.file)}, _row_number, "
+                    f"{_literal(', '.join(contract.primary_key))}, _duplicate_key, null "
+                    f"from {typed_name} where _duplicate_key is not null order by _row_number"
+                )
             _register(con, result, started, _now())
     finally:
         con.unregister(src_name)
         con.execute(f"drop table if exists {typed_name}")
+
+
+DUPLICATE_COPY = "duplicate primary key: repeats an earlier row of this file exactly"
+DUPLICATE_CONFLICT = (
+    "duplicate primary key: rows of this file share the key with different values "
+    "(all of them quarantined: which one is right cannot be told)"
+)
+
+
+def _quarantine_duplicate_keys(
+    con: duckdb.DuckDBPyConnection, contract: Contract, typed_name: str
+) -> Counter:
+    """Mark rows whose primary key repeats within the file; return reason -> row count.
+
+    An exact copy of an earlier row keeps the first and quarantines the copies (a repeated
+    row is a harmless extract-query fault). Rows sharing a key with different values are all
+    quarantined: loading either would pick a version by accident, and a snapshot source
+    would then hold two states of one record. Only rows that are otherwise valid count.
+    """
+    con.execute(f"alter table {typed_name} add column _duplicate_key varchar")
+    if not contract.primary_key:
+        return Counter()
+    index = {c.name: i for i, c in enumerate(contract.columns)}
+    key = ", ".join(f"_v{index[name]}" for name in contract.primary_key)
+    values = ", ".join(f"_v{i}" for i in range(len(contract.columns)))
+    key_present = " and ".join(f"_v{index[name]} is not null" for name in contract.primary_key)
+    con.execute(
+        f"""
+        update {typed_name} t set _duplicate_key = d.reason
+        from (
+            select _row_number,
+                   case when min(h) over w = max(h) over w then {_literal(DUPLICATE_COPY)}
+                        else {_literal(DUPLICATE_CONFLICT)} end as reason,
+                   count(*) over w as n,
+                   min(h) over w = max(h) over w as identical,
+                   min(_row_number) over w as first_row
+            from (select _row_number, {key}, hash({values}) as h
+                  from {typed_name} where not _has_error and {key_present})
+            window w as (partition by {key})
+        ) d
+        where t._row_number = d._row_number and d.n > 1
+          and not (d.identical and d._row_number = d.first_row)
+        """
+    )
+    con.execute(f"update {typed_name} set _has_error = true where _duplicate_key is not null")
+    return Counter(
+        dict(
+            con.execute(
+                f"select _duplicate_key, count(*) from {typed_name} "
+                "where _duplicate_key is not null group by 1"
+            ).fetchall()
+        )
+    )
 
 
 def _insert_quarantine(con, quarantine_selects, parsed: ParsedFile, result: LoadResult) -> None:
@@ -735,7 +807,8 @@ def landing_files(contract: Contract, landing_root: Path) -> list[Path]:
     return sorted(
         path
         for path in folder.iterdir()
-        if path.is_file()
+        # Links are listed so that they are refused and said so, not silently skipped.
+        if (path.is_file() or path.is_symlink())
         and not path.name.startswith(".")
         and not path.name.lower().endswith(_IN_PROGRESS_SUFFIXES)
     )

@@ -162,8 +162,14 @@ def _review_list(args: argparse.Namespace) -> int:
     import duckdb
 
     from orchestration.linkage.review import pending_reviews
+    from orchestration.published import NothingPublishedError, open_published
 
-    con = duckdb.connect(str(_warehouse(args)))
+    # The published night (never waits on, or blocks, a running night); --db reads that file.
+    try:
+        con = duckdb.connect(str(args.db), read_only=True) if args.db else open_published()
+    except (NothingPublishedError, duckdb.IOException) as error:
+        print(f"families review list: {error}", file=sys.stderr)
+        return 2
     try:
         for row in pending_reviews(con, args.limit):
             print(json.dumps(row, default=str))

@@ -92,8 +92,15 @@ def record_decision(
 
 
 def pending_reviews(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict]:
-    """The most uncertain queued pairs first (closest to probability 0.5 on the weight scale)."""
-    ensure_review_tables(con)
+    """The most uncertain queued pairs first (closest to probability 0.5 on the weight scale).
+
+    Reads only (a published night is read-only): no queue yet means nothing pending."""
+    queue_exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'linkage' AND table_name = 'review_queue'"
+    ).fetchone()[0]
+    if not queue_exists:
+        return []
     rows = con.execute(
         """
         SELECT record_id_l, record_id_r, match_probability, match_weight, evidence, queued_at

@@ -165,6 +165,25 @@ def _validation_link(table: str, latest: Any, out_dir: Path) -> str | None:
     return Path(os.path.relpath(page, out_dir)).as_posix() if page else None
 
 
+def _file_fault_fixes(con: Any, tables: list[str]) -> list[Fix]:
+    """Refused files, dropped undeclared columns and missing declared columns among each
+    dataset's latest files (ops.load_register): file and column names and reasons only."""
+    from orchestration.ingest.file_faults import REFUSED, recent_faults
+
+    return [
+        Fix(
+            dataset=fault.dataset.split("__", 1)[-1],
+            dimension="file" if fault.kind == REFUSED else "columns",
+            text=fault.describe() + ".",
+            rows="",
+            # A refused file is not used at all until it is sent again, corrected.
+            blocking=fault.kind == REFUSED,
+            accepted_by=None,
+        )
+        for fault in recent_faults(con, tables, latest_files=TREND_LOADS)
+    ]
+
+
 def write_agency_report(
     con: Any, agency: str, contracts: dict[str, Any], out_dir: Path, produced: dt.date | None = None
 ) -> Path:
@@ -202,6 +221,7 @@ def write_agency_report(
             fixes += found
             skipped += not_run
             fixes += _quarantine_fixes(con, table, latest.load_id)
+    fixes += _file_fault_fixes(con, tables)
     fixes.sort(key=lambda f: (not f.blocking, f.accepted_by is None, f.dataset, f.dimension))
     owners = sorted(
         {

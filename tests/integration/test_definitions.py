@@ -16,7 +16,7 @@ import yaml
 from orchestration import paths
 from orchestration.definitions import build_definitions, defs
 from orchestration.ingest.contract import load_contracts, load_deny_list
-from orchestration.ingest.dagster_home import ensure_dagster_home
+from orchestration.platform.dagster_home import ensure_dagster_home
 
 # docs/architecture.md, "Datasets": every one has a contract and a load asset.
 ARCHITECTURE_DATASETS = {

@@ -12,6 +12,7 @@ from orchestration.families.assets import (
     dbt_before_linkage,
     dbt_resource,
     eligible_families_csv,
+    published_night,
     staging_views_built_this_run,
 )
 
@@ -54,11 +55,16 @@ def test_after_linkage_reads_linkage_tables_and_builds_every_mart():
     assert not keys & _keys(dbt_before_linkage)
 
 
-def test_csv_asset_follows_the_marts_and_every_asset_takes_the_duckdb_pool():
+def test_csv_follows_the_published_night_which_follows_every_model_and_the_review_queue():
     assert _keys(eligible_families_csv) == {"outputs/eligible_families_csv"}
-    assert _upstream(eligible_families_csv) == {"eligible_families", "family_priority"}
+    assert _upstream(eligible_families_csv) == {"outputs/published_night"}
+    published = _upstream(published_night)
+    assert _keys(dbt_after_linkage) <= published and _keys(dbt_before_linkage) <= published
+    assert "linkage/person_index" in published
+    # Every asset that opens the warehouse takes the duckdb pool; the CSV reads the published copy.
     for asset in ASSETS:
-        assert asset.op.pool == "duckdb"
+        if asset is not eligible_families_csv:
+            assert asset.op.pool == "duckdb"
 
 
 def test_assets_load_into_definitions_with_stand_in_linkage():

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 
 from orchestration import paths
-from orchestration.ingest import cli
 from orchestration.ingest.contract import load_contracts, load_deny_list
 from orchestration.ingest.loader import load_dataset
+from orchestration.platform import cli, summary
 
 HEADER = "offence_ref,person_ref,surname,DOB,offence_date,offence_count,cost,proven,outcome_code"
 
@@ -54,15 +54,22 @@ def test_summary_reports_loads_rejections_refusals_and_places_without_identifier
         encoding="cp1252",
     )
     (folder / "2015-02-28.csv").write_text(HEADER + ",adoption_date\n", encoding="cp1252")
+    (folder / "2015-03-31.csv").write_text(
+        HEADER.replace(",cost", "") + ",shoe_size\nO3,P3,Ng,01/02/2003,05/01/2015,1,Y,NFA,9\n",
+        encoding="cp1252",
+    )
     since = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con = duckdb.connect(str(paths.warehouse_path()))
     contract = load_contracts(sample_contracts_dir)["police__offences"]
     load_dataset(con, contract, load_deny_list(sample_contracts_dir / "deny_list.yml"), landing)
     con.close()
 
-    cli.print_summary(since)
+    summary.print_summary(since)
     out = capsys.readouterr().out
-    assert "Loaded (this run): 1 rows; quarantined 1 rows." in out
+    assert "Loaded (this run): 2 rows; quarantined 1 rows." in out
+    assert "Column faults (this run; the files still loaded):" in out
+    assert "2015-03-31.csv carried column(s) the contract does not declare" in out
+    assert "shoe_size" in out and "lacked declared column(s), loaded as empty: cost" in out
     assert "police__offences" in out
     assert "not a date in format %d/%m/%Y or %Y-%m-%d" in out
     assert "landing/police/offences/2015-02-28.csv" in out and "excluded category 'adoption'" in out

@@ -1,4 +1,5 @@
-"""The nightly job (every asset) at 02:00 UK time, and the job the landing sensor runs."""
+"""Platform-wide jobs: the nightly job (every asset) at 02:00 UK time, and the loads the
+landing sensor starts."""
 
 from __future__ import annotations
 

@@ -1,132 +1,15 @@
-"""`families nightly`, `families demo` and `families ui`.
-
-Summaries print counts, file names, fields and reasons only: never a personal identifier.
-"""
+"""The summary `families nightly|demo` print: what loaded, what was rejected and why, what
+was refused whole, and where every output is. Counts, file names, fields and reasons only:
+never a personal identifier."""
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
-import signal
-import sys
-import time
 from pathlib import Path
 
 from orchestration import paths
-
-
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    nightly = subparsers.add_parser(
-        "nightly", help="Run the nightly job once, in this process, and print a summary."
-    )
-    nightly.set_defaults(func=run_nightly)
-
-    demo = subparsers.add_parser(
-        "demo",
-        help="Generate the demo city into data/ if there is none, run the nightly job once and "
-        "print what loaded, what was rejected and why, and where every output is.",
-    )
-    demo.add_argument("--households", type=int, default=2000)
-    demo.add_argument("--seed", type=int, default=20150901)
-    demo.set_defaults(func=run_demo)
-
-    ui = subparsers.add_parser("ui", help="The Dagster UI on 127.0.0.1 (workspace.yaml).")
-    ui.add_argument("--port", type=int, default=3000)
-    ui.set_defaults(func=run_ui)
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def run_nightly(args: argparse.Namespace | None = None) -> int:
-    """Execute the `nightly` job in-process against the warehouse; 0 if every step succeeded."""
-    from orchestration.ingest.dagster_home import ensure_dagster_home
-
-    ensure_dagster_home()
-    import dagster as dg
-
-    from orchestration.definitions import defs
-
-    started_at = _utc_now()
-    clock = time.perf_counter()
-    job = defs.resolve_job_def("nightly")
-    # The persistent instance, so the run shows in the UI's run history next to scheduled ones.
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            # Step-level DEBUG events drown the summary; warnings (refused files) still show.
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        )
-    seconds = time.perf_counter() - clock
-    status = "succeeded" if result.success else "FAILED"
-    print(f"\nNightly job {status} in {seconds:.1f} s (run {result.run_id}).")
-    if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                error = event.step_failure_data.error
-                print(f"  step {event.step_key} failed: {error.message.strip() if error else ''}")
-    print_summary(started_at)
-    return 0 if result.success else 1
-
-
-def run_demo(args: argparse.Namespace) -> int:
-    """Generate the demo city if data/landing has no files, then run nightly once."""
-    landing = paths.landing_dir()
-    has_files = landing.is_dir() and any(p.is_file() for p in landing.rglob("*"))
-    if has_files:
-        print(f"Using the extracts already in {landing} (delete data/ to regenerate).")
-    else:
-        print(
-            f"No extracts in {landing}: generating the demo city "
-            f"({args.households} households, seed {args.seed})."
-        )
-        code = _run_synth(args.households, args.seed)
-        if code:
-            return code
-    return run_nightly(args)
-
-
-def _run_synth(households: int, seed: int) -> int:
-    # Through the `families synth` sub-command, so the generator's own defaults apply.
-    from orchestration.cli import build_parser
-
-    parser = build_parser()
-    subcommands = next(
-        (a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), {}
-    )
-    if "synth" not in subcommands:
-        print(
-            "The synthetic city generator (orchestration.synth, `families synth`) is not "
-            "available, and data/landing has no extracts: nothing to load.",
-            file=sys.stderr,
-        )
-        return 2
-    args = parser.parse_args(["synth", "--households", str(households), "--seed", str(seed)])
-    return int(args.func(args) or 0)
-
-
-def run_ui(args: argparse.Namespace) -> int:
-    """Replace this process with `dagster dev` on 127.0.0.1, loaded through workspace.yaml."""
-    from orchestration.ingest.dagster_home import ensure_dagster_home
-
-    ensure_dagster_home()
-    dagster = Path(sys.executable).parent / "dagster"
-    os.chdir(paths.REPO_ROOT)
-    # Started from a non-interactive shell these arrive ignored, and `dagster dev` would then
-    # ignore TERM and orphan its children on KILL: restore the defaults before exec.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    argv = [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)]
-    print(f"Dagster UI: http://127.0.0.1:{args.port}  (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
-    sys.stdout.flush()
-    os.execv(argv[0], argv)
-    return 0  # not reached
-
-
-# --- summary ----------------------------------------------------------------------------------
+from orchestration.platform.warehouse_lock import connect_warehouse
 
 
 def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
@@ -137,6 +20,38 @@ def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
+def print_run_status(result, seconds: float) -> None:
+    """Succeeded, succeeded with warnings (failed warning checks: refused files, dropped or
+    missing columns, quality warnings), or failed; and which night readers are served."""
+    from orchestration.published import NothingPublishedError, current_night
+
+    warnings = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    if not result.success:
+        status = "FAILED"
+    elif warnings:
+        status = f"succeeded WITH {len(warnings)} WARNING(S)"
+    else:
+        status = "succeeded"
+    print(f"\nNightly job {status} in {seconds:.1f} s (run {result.run_id}).")
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            print(f"  step {event.step_key} failed: {error.message.strip() if error else ''}")
+    for evaluation in warnings:
+        asset = evaluation.asset_key.to_user_string()
+        print(f"  check {evaluation.check_name} on {asset} failed ({evaluation.severity.value})")
+    try:
+        night = current_night()
+    except NothingPublishedError:
+        print("  Served to readers: nothing yet (no night has been published).")
+        return
+    fresh = result.success and any(
+        e.is_step_success and e.step_key == "outputs__published_night" for e in result.all_events
+    )
+    which = "this night" if fresh else "the last good night; this run published nothing"
+    print(f"  Served to readers: {which}, published at {night.published_at} ({night.path.name}).")
+
+
 def print_summary(since: dt.datetime | None = None) -> None:
     """What loaded, what was rejected and why, what was refused, and where every output is."""
 
@@ -144,7 +59,7 @@ def print_summary(since: dt.datetime | None = None) -> None:
     if not db.exists():
         print(f"No warehouse at {db}.")
         return
-    con = _connect_read_only(db)
+    con = connect_warehouse(db, read_only=True, wait_seconds=60)
     try:
         has_register = con.execute(
             "select count(*) from information_schema.tables "
@@ -175,20 +90,6 @@ def print_summary(since: dt.datetime | None = None) -> None:
         rows += [("", _show(p), "") for p in files[:20]]
     rows.append(("dagster home", os.environ.get("DAGSTER_HOME", ""), "run history (make ui)"))
     print(_table(rows, ("what", "where", "")))
-
-
-def _connect_read_only(db: Path, wait_seconds: float = 60.0):
-    """A read-only connection, waiting while another process (a UI run) holds the writer lock."""
-    import duckdb
-
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            return duckdb.connect(str(db), read_only=True)
-        except duckdb.IOException:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
 
 
 def _show(path: Path) -> str:
@@ -246,6 +147,7 @@ def _print_loads(con, since: dt.datetime | None) -> None:
                 [(d, f, r, f"{n:,}") for d, f, r, n in reasons], ("dataset", "field", "reason", "n")
             )
         )
+    _print_column_faults(con, since)
     refused = con.execute(
         f"select dataset, file, message from ops.load_register "
         f"{where + ' and' if where else 'where'} outcome = 'refused' order by file",
@@ -272,3 +174,16 @@ def _print_uncontracted_landing() -> None:
     )
     if stray:
         print("\nLanding folders without a contract (not loaded): " + ", ".join(stray))
+
+
+def _print_column_faults(con, since: dt.datetime | None) -> None:
+    """Undeclared columns dropped and declared columns missing, per file (names only)."""
+    from orchestration.ingest.file_faults import REFUSED, recent_faults
+
+    if since is None:
+        return  # all-time view: the refusals below say enough, columns are per night
+    faults = [f for f in recent_faults(con, since=since) if f.kind != REFUSED]
+    if faults:
+        print("\nColumn faults (this run; the files still loaded):")
+        for fault in faults:
+            print(f"  {fault.describe()}")

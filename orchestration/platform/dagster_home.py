@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from orchestration import paths
+from orchestration.platform.offline import apply_offline_environment
 
 # DuckDB allows one read-write process per file: one run at a time, and one step per pool
 # ("duckdb") at a time inside it, so a run never fails on a lock with the UI open.
@@ -34,11 +35,8 @@ def ensure_dagster_home() -> Path:
     """
     home = Path(os.environ.get("DAGSTER_HOME") or paths.REPO_ROOT / ".dagster_home").resolve()
     os.environ["DAGSTER_HOME"] = str(home)
-    # Dagster's and dbt's own telemetry switches, for anything started from here.
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # Telemetry and version checks off, for anything started from here.
+    apply_offline_environment()
     home.mkdir(parents=True, exist_ok=True)
     config_path = home / "dagster.yaml"
     current = {}

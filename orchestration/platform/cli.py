@@ -1,0 +1,133 @@
+"""`families nightly`, `families demo` and `families ui`.
+
+Summaries print counts, file names, fields and reasons only: never a personal identifier.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from orchestration import paths
+from orchestration.platform.summary import print_run_status, print_summary
+from orchestration.platform.warehouse_lock import WarehouseBusyError, connect_warehouse
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    nightly = subparsers.add_parser(
+        "nightly", help="Run the nightly job once, in this process, and print a summary."
+    )
+    nightly.set_defaults(func=run_nightly)
+
+    demo = subparsers.add_parser(
+        "demo",
+        help="Generate the demo city into data/ if there is none, run the nightly job once and "
+        "print what loaded, what was rejected and why, and where every output is.",
+    )
+    demo.add_argument("--households", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=20150901)
+    demo.set_defaults(func=run_demo)
+
+    ui = subparsers.add_parser("ui", help="The Dagster UI on 127.0.0.1 (workspace.yaml).")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=run_ui)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def run_nightly(args: argparse.Namespace | None = None) -> int:
+    """Execute the `nightly` job in-process against the warehouse; 0 if every step succeeded."""
+    from orchestration.platform.dagster_home import ensure_dagster_home
+
+    ensure_dagster_home()
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.platform.recovery import fail_abandoned_runs, run_tags
+
+    if paths.warehouse_path().exists():
+        # Wait for (or name) another writer now, rather than fail mid-run on its lock.
+        try:
+            connect_warehouse(paths.warehouse_path()).close()
+        except WarehouseBusyError as error:
+            print(f"families nightly: {error}", file=sys.stderr)
+            return 3
+    started_at = _utc_now()
+    clock = time.perf_counter()
+    job = defs.resolve_job_def("nightly")
+    # The persistent instance, so the run shows in the UI's run history next to scheduled ones.
+    with dg.DagsterInstance.get() as instance:
+        for run_id in fail_abandoned_runs(instance):
+            print(f"Run {run_id} was killed part way: marked failed, its pool slot freed.")
+        result = job.execute_in_process(
+            instance=instance,
+            tags=run_tags(),
+            raise_on_error=False,
+            # Step-level DEBUG events drown the summary; warnings (refused files) still show.
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+    seconds = time.perf_counter() - clock
+    print_run_status(result, seconds)
+    print_summary(started_at)
+    return 0 if result.success else 1
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Generate the demo city if data/landing has no files, then run nightly once."""
+    landing = paths.landing_dir()
+    has_files = landing.is_dir() and any(p.is_file() for p in landing.rglob("*"))
+    if has_files:
+        print(f"Using the extracts already in {landing} (delete data/ to regenerate).")
+    else:
+        print(
+            f"No extracts in {landing}: generating the demo city "
+            f"({args.households} households, seed {args.seed})."
+        )
+        code = _run_synth(args.households, args.seed)
+        if code:
+            return code
+    return run_nightly(args)
+
+
+def _run_synth(households: int, seed: int) -> int:
+    # Through the `families synth` sub-command, so the generator's own defaults apply.
+    from orchestration.cli import build_parser
+
+    parser = build_parser()
+    subcommands = next(
+        (a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), {}
+    )
+    if "synth" not in subcommands:
+        print(
+            "The synthetic city generator (orchestration.synth, `families synth`) is not "
+            "available, and data/landing has no extracts: nothing to load.",
+            file=sys.stderr,
+        )
+        return 2
+    args = parser.parse_args(["synth", "--households", str(households), "--seed", str(seed)])
+    return int(args.func(args) or 0)
+
+
+def run_ui(args: argparse.Namespace) -> int:
+    """Replace this process with `dagster dev` on 127.0.0.1, loaded through workspace.yaml."""
+    from orchestration.platform.dagster_home import ensure_dagster_home
+
+    ensure_dagster_home()
+    dagster = Path(sys.executable).parent / "dagster"
+    os.chdir(paths.REPO_ROOT)
+    # Started from a non-interactive shell these arrive ignored, and `dagster dev` would then
+    # ignore TERM and orphan its children on KILL: restore the defaults before exec.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    argv = [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)]
+    print(f"Dagster UI: http://127.0.0.1:{args.port}  (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+    sys.stdout.flush()
+    os.execv(argv[0], argv)
+    return 0  # not reached
