@@ -20,7 +20,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env demo test bench ui web docs lint clean
+.PHONY: env demo test test-kills bench ui web docs lint clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -37,6 +37,10 @@ demo: env
 
 test: env
 	$(BIN)/python -m pytest
+
+# 20 SIGKILLs at random moments of whole nightly runs; writes its report (FAULTS_KILL_REPORT)
+test-kills: env
+	FAULTS_KILL_REPORT=$${FAULTS_KILL_REPORT:-data/reports/faults/kills.json} $(BIN)/python -m pytest -m kill -s tests/integration/test_faults_kills.py
 
 bench: env
 	$(BIN)/families bench --households $(BENCH_HOUSEHOLDS) --seed $(BENCH_SEED)

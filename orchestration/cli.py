@@ -41,6 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command != "vault":  # the vault's own commands are how it gets mounted
+        from orchestration.governance.vault import VaultError, require_encrypted_data_dir
+
+        try:
+            require_encrypted_data_dir()
+        except VaultError as error:
+            print(f"families {args.command}: {error}", file=sys.stderr)
+            return 2
     result = args.func(args)
     return int(result or 0)
 

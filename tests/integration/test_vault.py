@@ -106,6 +106,20 @@ def test_a_required_vault_that_is_not_mounted_stops_the_platform(tmp_path, monke
         vault.require_encrypted_data_dir()
 
 
+def test_every_command_refuses_to_run_on_plain_text_when_encryption_is_required(tmp_path):
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "families"), "explain", "FAM-1"],
+        env={
+            "FAMILIES_DATA_DIR": str(tmp_path / "data"),
+            "FAMILIES_REQUIRE_ENCRYPTION": "1",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "not the mounted vault" in done.stderr
+
+
 def test_key_files_inside_the_repository_or_readable_by_others_are_refused(tmp_path):
     from orchestration import paths
 
