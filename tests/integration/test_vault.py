@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -141,3 +142,50 @@ def test_the_command_line_reports_status_by_exit_code(tmp_path):
         text=True,
     )
     assert done.returncode == 1 and "NOT mounted" in done.stdout
+
+
+@pytest.mark.slow
+def test_the_nightly_job_runs_in_the_vault_and_leaves_only_ciphertext(
+    small_city_dir, key, tmp_path, monkeypatch
+):
+    """The whole night (loads, quality, dbt, addresses, Splink, reports, Dagster's run history,
+    spill files) on the mounted vault; afterwards no identifier of the city is on disk."""
+    import pandas as pd
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("FAMILIES_DATA_DIR", str(data))
+    where = vault.vault_paths()
+    vault.init(where, key)
+    vault.mount(where, key)
+    try:
+        shutil.copytree(small_city_dir / "landing", data / "landing")
+        shutil.copytree(small_city_dir / "truth", data / "truth")
+        (data / "tmp").mkdir()
+        env = {
+            **os.environ,
+            "FAMILIES_DATA_DIR": str(data),
+            "FAMILIES_DB": str(data / "warehouse.duckdb"),
+            "DAGSTER_HOME": str(data / ".dagster_home"),
+            "TMPDIR": str(data / "tmp"),  # Splink's and DuckDB's spill files inside the vault
+            "FAMILIES_REQUIRE_ENCRYPTION": "1",
+        }
+        night = subprocess.run(
+            [str(Path(sys.executable).parent / "families"), "nightly"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
+        assert night.returncode == 0, night.stdout[-3000:] + night.stderr[-3000:]
+        assert (data / "outputs" / "eligible_families.csv").exists()
+    finally:
+        vault.unmount(where)
+    persons = pd.read_parquet(small_city_dir / "truth" / "persons.parquet")
+    named = persons.dropna(subset=["first_name", "surname"]).head(300)
+    pairs = zip(named.first_name, named.surname, strict=True)
+    canaries = {text for f, s in pairs for text in (f"{f},{s}", f"{s},{f}")}
+    for column in ("nhs_number", "upn", "ni_number"):
+        canaries |= set(persons[column].dropna().astype(str).head(300))
+    plain = find_values(small_city_dir / "landing", canaries)
+    assert plain, "the canaries must be in the landing files for the scan to prove anything"
+    assert find_values(where.cipher, canaries) == {}
