@@ -56,14 +56,18 @@ def import_household_list(
 
 
 def _write_police_households(con: duckdb.DuckDBPyConnection, exchange_id: str) -> None:
-    # A UPRN is one household today; should several households share a UPRN later, each
-    # family at it receives the household's police criteria.
+    # Several households can share a UPRN (a house in multiple occupation, flats on one
+    # UPRN). The police list is per UPRN, so it cannot say which of them its criteria belong
+    # to: crediting every family there would give a lodger's offence to a mother and her
+    # children. Such families are kept apart (is_shared_address), counted, and credited only
+    # once stage two's person-level answer places the people.
     con.execute(
         f"""
         create or replace table {SCHEMA}.police_households as
         select ?::varchar as exchange_id, families.family_id, families.household_id,
                families.uprn, listed.criteria::integer[] as police_criteria,
-               listed.indicators::varchar[] as police_indicator_codes
+               listed.indicators::varchar[] as police_indicator_codes,
+               count(*) over (partition by families.uprn) > 1 as is_shared_address
         from exchange_listed as listed
         inner join exchange_ours as ours on listed.pseudonym = ours.pseudonym
         inner join {FAMILIES} as families on families.uprn = ours.uprn
@@ -79,10 +83,14 @@ def _write_police_households(con: duckdb.DuckDBPyConnection, exchange_id: str) -
                 as matched_to_a_family,
             count(*) filter (where ours.uprn is not null and families.uprn is null)
                 as matched_household_without_baseline_child,
-            count(*) filter (where ours.uprn is null) as not_matched
+            count(*) filter (where ours.uprn is null) as not_matched,
+            count(*) filter (where families.families_at_uprn > 1)
+                as matched_to_a_shared_address_needs_stage_two
         from exchange_listed as listed
         left join exchange_ours as ours on listed.pseudonym = ours.pseudonym
-        left join (select distinct uprn from {FAMILIES}) as families on families.uprn = ours.uprn
+        left join (
+            select uprn, count(*) as families_at_uprn from {FAMILIES} group by uprn
+        ) as families on families.uprn = ours.uprn
         """
     )
 
@@ -104,7 +112,8 @@ def _write_combined(con: duckdb.DuckDBPyConnection, exchange_id: str, min_criter
             ), []) as police_indicator_codes,
             criteria.rule_set_version, criteria.as_at_date, ?::varchar as exchange_id
         from {FAMILY_CRITERIA} as criteria
-        left join {SCHEMA}.police_households as police on police.family_id = criteria.family_id
+        left join {SCHEMA}.police_households as police
+            on police.family_id = criteria.family_id and not police.is_shared_address
         """,
         [exchange_id],
     )
