@@ -17,11 +17,22 @@ import pandas as pd
 from orchestration.exchange import register
 from orchestration.exchange.keys import ExchangeKey
 from orchestration.exchange.stage_one import ImportResult, read_household_list
-from orchestration.exchange.warehouse import household_pseudonyms, require_tables, run_parameters
+from orchestration.exchange.warehouse import (
+    HOUSEHOLD_MEMBERS,
+    household_pseudonyms,
+    require_tables,
+    run_parameters,
+)
 
 SCHEMA = register.SCHEMA
 FAMILIES = "marts.families"
 FAMILY_CRITERIA = "marts.family_criteria"
+# Households, not families: a lodger's household has no child, so no family, but shares the
+# address and may be whom the police list speaks of.
+HOUSEHOLDS_AT_UPRN = (
+    f"select uprn, count(distinct household_id) as households_at_uprn "
+    f"from {HOUSEHOLD_MEMBERS} group by uprn"
+)
 
 
 def import_household_list(
@@ -67,10 +78,11 @@ def _write_police_households(con: duckdb.DuckDBPyConnection, exchange_id: str) -
         select ?::varchar as exchange_id, families.family_id, families.household_id,
                families.uprn, listed.criteria::integer[] as police_criteria,
                listed.indicators::varchar[] as police_indicator_codes,
-               count(*) over (partition by families.uprn) > 1 as is_shared_address
+               households.households_at_uprn > 1 as is_shared_address
         from exchange_listed as listed
         inner join exchange_ours as ours on listed.pseudonym = ours.pseudonym
         inner join {FAMILIES} as families on families.uprn = ours.uprn
+        inner join ({HOUSEHOLDS_AT_UPRN}) as households on households.uprn = ours.uprn
         """,
         [exchange_id],
     )
@@ -84,13 +96,12 @@ def _write_police_households(con: duckdb.DuckDBPyConnection, exchange_id: str) -
             count(*) filter (where ours.uprn is not null and families.uprn is null)
                 as matched_household_without_baseline_child,
             count(*) filter (where ours.uprn is null) as not_matched,
-            count(*) filter (where families.families_at_uprn > 1)
+            count(*) filter (where households.households_at_uprn > 1 and families.uprn is not null)
                 as matched_to_a_shared_address_needs_stage_two
         from exchange_listed as listed
         left join exchange_ours as ours on listed.pseudonym = ours.pseudonym
-        left join (
-            select uprn, count(*) as families_at_uprn from {FAMILIES} group by uprn
-        ) as families on families.uprn = ours.uprn
+        left join (select distinct uprn from {FAMILIES}) as families on families.uprn = ours.uprn
+        left join ({HOUSEHOLDS_AT_UPRN}) as households on households.uprn = ours.uprn
         """
     )
 

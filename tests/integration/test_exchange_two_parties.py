@@ -122,6 +122,15 @@ def test_council_combined_list_equals_the_single_warehouse_list(city, stage_one)
     assert council_only < could_enter
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="found when the households work was merged: on the 500-household test city the "
+    "police list credits criterion 5 (5A, 5C) to FAM-339421585, which the single warehouse "
+    "does not: the police place a domestic-abuse victim at the address they last recorded, "
+    "where the single warehouse's linkage places that person elsewhere. Household-level "
+    "matching attributes a former resident's record to whoever lives there now; open in "
+    "issue 16 (pseudonyms of recent addresses, or person-level confirmation in stage two).",
+)
 def test_the_combined_list_gives_no_criterion_the_single_warehouse_does_not(city, stage_one):
     """What does hold on this city: the same families, and every criterion the two parties
     find together is one the single warehouse finds (misses only, no false attribution)."""
