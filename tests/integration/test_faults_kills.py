@@ -105,6 +105,7 @@ def test_sigkills_at_random_moments_never_corrupt_or_half_serve(tmp_path: Path):
         "moments": kills,
     }
     path = Path(os.environ.get("FAULTS_KILL_REPORT", tmp_path / "kill_report.json"))
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"\nkill report ({path}):")
     print(json.dumps({k: v for k, v in report.items() if k != "moments"}, indent=2))
