@@ -1,66 +1,40 @@
-{#- The as-at date of the run, as a SQL date expression. When var('as_at_date') is unset it
-    is the latest date every source's loaded extracts cover: the earliest of the sources'
-    latest extract dates (int_extract_dates; the demo default). -#}
-{% macro as_at_date() -%}
+{#- The as-at date: applied here, in intermediate models, never in staging (staging holds
+    every version of every record, macros/source_versions.sql). -#}
+
+{#- Whether a staging row (`versions` alias) is the version of its record known at the run's
+    date: extracted by then and not restated by then. Without var('as_at_date') every extract
+    loaded is known (rows extracted after the default as-at date still tell where people
+    live), so the latest version of each record. -#}
+{% macro is_known_version(versions='versions') -%}
     {%- if var('as_at_date') -%}
-        date '{{ var("as_at_date") }}'
+    ({{ versions }}.extracted_on <= date '{{ var("as_at_date") }}'
+     and ({{ versions }}.superseded_on is null
+          or {{ versions }}.superseded_on > date '{{ var("as_at_date") }}'))
     {%- else -%}
-        (select min(extracted_on) from {{ ref('int_extract_dates') }})
+    ({{ versions }}.superseded_on is null)
     {%- endif -%}
 {%- endmacro %}
 
 
-{#- A raw source as it stood at the as-at date. Loads accumulate, so every row extracted on
-    or before the date is kept, deduplicated on the primary key keeping the latest version
-    (a later delta restates a record, e.g. an episode re-sent when it closes).
-    _is_latest_extract marks the rows of a snapshot source's latest extract on or before the
-    date: the population as it stood then, which is what current-state rules read. The latest
-    extract is the latest file ingest loaded (ops.load_register, where there is one), not the
-    latest file that had rows: a header-only snapshot says nobody is on it now, so the rows
-    of an earlier extract are not current. Earlier
-    snapshot rows stay for residence histories and so that linkage knows every record a past
-    as-at run can ask about. -#}
-{% macro source_as_at(table_name, kind, key_columns) -%}
-    {%- set relation = source('raw', table_name) -%}
-    {%- if var('as_at_date') -%}
-        {%- set cutoff = "date '" ~ var('as_at_date') ~ "'" -%}
-    {%- else -%}
-        {%- set cutoff = "date '9999-12-31'" -%}
-    {%- endif -%}
-    {%- set register = adapter.get_relation(database=target.database, schema='ops', identifier='load_register') if execute else none -%}
-    select
-        *,
-        {% if kind == 'snapshot' -%}
-        _extract_date = greatest(
-            max(_extract_date) over (),
-            {%- if register %}
-            (
-                select max(cast(extract_date as date))
-                from {{ register }}
-                where replace(dataset, '/', '__') = '{{ table_name }}'
-                    and outcome in ('loaded', 'skipped', 'unchanged')
-                    and cast(extract_date as date) <= {{ cutoff }}
-            )
-            {%- else %}
-            cast(null as date)
-            {%- endif %}
-        ) as _is_latest_extract,
-        {%- else -%}
-        true as _is_latest_extract,
-        {%- endif %}
-    from {{ relation }}
-    where _extract_date <= {{ cutoff }}
-    qualify row_number() over (
-        partition by {% for column in key_columns %}"{{ column }}"{{ ", " if not loop.last }}{% endfor %}
-        order by _extract_date desc, _row_number desc
-    ) = 1
+{#- A staging model as known at the run's date: one row per record, its version then. -#}
+{% macro rows_as_at(model_name) -%}
+    select versions.* exclude (superseded_on),
+    from {{ ref(model_name) }} as versions
+    where {{ is_known_version('versions') }}
 {%- endmacro %}
 
 
-{#- '<agency>__<dataset>:' || primary key (composite keys joined with '|'), as truth and
-    linkage expect. -#}
-{% macro record_id(table_name, key_columns) -%}
-    '{{ table_name }}:' || {% for column in key_columns %}cast("{{ column }}" as varchar){{ " || '|' || " if not loop.last }}{% endfor %}
+{#- A snapshot source's population as it stood at the run's date: the rows of its latest
+    extract by then (int_extract_dates: the latest file ingest loaded, so a header-only
+    snapshot leaves no current rows). Earlier snapshot rows stay in rows_as_at for residence
+    histories. -#}
+{% macro latest_snapshot_as_at(model_name) -%}
+    {{ rows_as_at(model_name) }}
+        and versions.extracted_on = (
+            select latest.extracted_on
+            from {{ ref('int_extract_dates') }} as latest
+            where latest.staging_model = '{{ model_name }}'
+        )
 {%- endmacro %}
 
 

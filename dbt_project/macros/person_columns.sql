@@ -74,6 +74,6 @@
 {#- The lineage columns every staging model ends with. -#}
 {% macro lineage_columns() -%}
         _extract_date as extracted_on,
-        _is_latest_extract as is_latest_extract,
+        _superseded_on as superseded_on,
         _load_id as load_id,
 {%- endmacro %}

@@ -58,49 +58,13 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
-def staging_views_built_this_run(
-    run: dg.DagsterRun, job_has_before_step: bool, config: DbtRunConfig
-) -> bool:
-    """Whether this run's dbt_before_linkage step re-created every staging view, with the same
-    vars as `config`: then they already carry this run's as-at cut-off (a nightly run).
-
-    Any other run (a rerun of the later models alone from the UI, a subset, another as-at
-    date) re-creates them first.
-    """
-    if not job_has_before_step:
-        return False
-    if run.step_keys_to_execute is not None and "dbt_before_linkage" not in (
-        run.step_keys_to_execute
-    ):
-        return False
-    # A job's own run has no asset selection (None or empty); a subset run lists its assets.
-    if run.asset_selection and not set(dbt_before_linkage.keys) <= set(run.asset_selection):
-        return False
-    ops = (run.run_config or {}).get("ops", {})
-    before = (ops.get("dbt_before_linkage") or {}).get("config") or {}
-    return (before.get("as_at_date"), before.get("rule_set")) == (
-        config.as_at_date,
-        config.rule_set,
-    )
-
-
-def _build(
-    context: dg.AssetExecutionContext,
-    dbt: DbtCliResource,
-    config: DbtRunConfig,
-    refresh_staging: bool = False,
-):
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
     try:
         validate_run_parameters(config.as_at_date, config.rule_set)
     except InvalidRunParameters as error:
         # Before dbt touches a table: the last published night stays served.
         raise dg.Failure(description=str(error)) from None
     project.export_dbt_env()
-    if refresh_staging and not staging_views_built_this_run(
-        context.run, context.job_def.has_node_named("dbt_before_linkage"), config
-    ):
-        # Staging views carry the as-at cut-off they were created with: match this run's.
-        project.refresh_staging_views(config.as_at_date, config.rule_set)
     # Unit tests check the SQL against fixed inputs, not the night's data: CI runs them on
     # every change (tests/integration/test_families_dbt.py), so a night builds and runs the
     # data tests only.
@@ -140,7 +104,7 @@ def dbt_before_linkage(
 )
 def dbt_after_linkage(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
     """Seeds, persons, households, families, indicators, criteria and the marts."""
-    yield from _build(context, dbt, config, refresh_staging=True)
+    yield from _build(context, dbt, config)
 
 
 PUBLISHED_NIGHT_KEY = dg.AssetKey(["outputs", "published_night"])

@@ -80,8 +80,6 @@ def _eligibility(args: argparse.Namespace) -> int:
     except InvalidRunParameters as error:
         print(f"families eligibility: {error}; nothing was run", file=sys.stderr)
         return 2
-    if not args.all_models:
-        project.refresh_staging_views(args.as_at, args.rule_set)
     select = [] if args.all_models else ["--exclude", project.BEFORE_LINKAGE_SELECT]
     result = project.run_dbt(
         ["build", *select, *project.dbt_vars(args.as_at, args.rule_set)], check=False

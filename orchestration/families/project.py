@@ -20,10 +20,6 @@ PROJECT_DIR = paths.dbt_project_dir()
 MANIFEST_PATH = PROJECT_DIR / "target" / "manifest.json"
 # Models that run before linkage: agency staging and the person records linkage reads.
 BEFORE_LINKAGE_SELECT = "tag:before_linkage"
-# Agency staging views: their as-at cut-off is fixed when a view is created, so a run for a
-# date re-creates them with that date's vars first (int_person_records, linkage's input,
-# stays as linkage saw it).
-STAGING_VIEWS_SELECT = "tag:before_linkage,config.materialized:view"
 
 
 def step_target_path(step: str) -> Path:
@@ -91,11 +87,6 @@ def run_dbt(
             f"\n{result.stderr[-2000:]}"
         )
     return result
-
-
-def refresh_staging_views(as_at_date: str | None = None, rule_set: str | None = None) -> None:
-    """Re-create the agency staging views for an as-at date (about 5 s)."""
-    run_dbt(["run", "--select", STAGING_VIEWS_SELECT, *dbt_vars(as_at_date, rule_set)])
 
 
 def _newest_source_mtime() -> float:

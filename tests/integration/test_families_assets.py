@@ -7,13 +7,11 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.families.assets import (
     ASSETS,
-    DbtRunConfig,
     dbt_after_linkage,
     dbt_before_linkage,
     dbt_resource,
     eligible_families_csv,
     published_night,
-    staging_views_built_this_run,
 )
 
 
@@ -101,38 +99,3 @@ def test_no_feedback_loop_nothing_reads_a_mart_back():
         if node["resource_type"] != "model":
             continue
         assert not set(node["depends_on"]["nodes"]) & marts, f"{key} reads a mart"
-
-
-def test_later_models_reuse_staging_views_only_when_this_run_built_them_with_its_vars():
-    nightly = dg.DagsterRun(job_name="nightly", run_config={})
-    assert staging_views_built_this_run(nightly, True, DbtRunConfig())
-    # As Dagster records a scheduled run of the nightly job: every step, no asset subset.
-    scheduled = dg.DagsterRun(
-        job_name="nightly",
-        run_config={},
-        step_keys_to_execute=["dbt_before_linkage", "dbt_after_linkage"],
-        asset_selection=frozenset(),
-    )
-    assert staging_views_built_this_run(scheduled, True, DbtRunConfig())
-    # A job without the earlier step, or a run of the later models alone, re-creates them.
-    assert not staging_views_built_this_run(nightly, False, DbtRunConfig())
-    later_only = dg.DagsterRun(
-        job_name="__ASSET_JOB",
-        run_config={},
-        asset_selection=frozenset(dbt_after_linkage.keys),
-    )
-    assert not staging_views_built_this_run(later_only, True, DbtRunConfig())
-    some_staging = dg.DagsterRun(
-        job_name="__ASSET_JOB",
-        run_config={},
-        asset_selection=frozenset({dg.AssetKey(["int_person_records"])}),
-    )
-    assert not staging_views_built_this_run(some_staging, True, DbtRunConfig())
-    # The same run, but the later models asked for another as-at date than the views have.
-    past = DbtRunConfig(as_at_date="2016-01-31")
-    assert not staging_views_built_this_run(nightly, True, past)
-    both_past = dg.DagsterRun(
-        job_name="nightly",
-        run_config={"ops": {"dbt_before_linkage": {"config": {"as_at_date": "2016-01-31"}}}},
-    )
-    assert staging_views_built_this_run(both_past, True, past)

@@ -362,10 +362,12 @@ def test_the_default_as_at_is_the_latest_date_every_source_covers(city, tmp_path
     )[0][0]
     assert limits == len(datasets) - 5  # all but the five education datasets
     assert _query(db, "select count(*) from intermediate.int_extract_dates")[0][0] == len(datasets)
+    # Staging keeps the row (every version, whatever the date); the header-only latest
+    # snapshot is what says the cap is no longer current.
     assert _query(
         db,
-        "select record_id, is_latest_extract from staging.stg_council_revenues__benefit_caps",
-    ) == [("council_revenues__benefit_cap:HB1|2016-03", False)]
+        "select record_id, superseded_on from staging.stg_council_revenues__benefit_caps",
+    ) == [("council_revenues__benefit_cap:HB1|2016-03", None)]
     assert _query(
         db, "select count(*) from intermediate.int_indicator_events where indicator_code = '4E'"
     ) == [(0,)]
@@ -427,3 +429,49 @@ def test_person_records_take_in_new_and_restated_records_as_a_full_build_would(t
                     except all select * from {b}.intermediate.int_person_records)"""
             ).fetchone()[0]
             assert differ == 0, f"{a} has {differ} row(s) {b} has not"
+
+
+def test_a_past_as_at_date_reads_the_version_of_a_record_known_then(tmp_path):
+    """Staging keeps every version of a record; a run for a date before a restatement reads
+    the version extracted by then, a run without a date the latest one."""
+    db = tmp_path / "warehouse.duckdb"
+    _build_city(db)
+    insert_raw_rows(
+        db,
+        "council_education__school_census",
+        [
+            {
+                "CensusTerm": "2015/16 SUM",
+                "LAEstab": "8011234",
+                "UPN": "A801000000001",
+                "LegalSurname": NAMES["surname"],
+                "LegalForename": "Sam",
+                "DOB": D(2004, 1, 5),
+                "Gender": "M",
+                "NCyearActual": "7",
+                "PostCode": "BS2 2BB",
+            }
+        ],
+        D(2016, 7, 21),
+    )
+    census = "council_education__school_census:A801000000001|2015/16 SUM"
+    postcode = f"select postcode from intermediate.int_record_persons where record_id = '{census}'"
+    build = ["build", "--select", "+int_record_persons", "--exclude", "test_type:unit"]
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FAMILIES_DB", str(db))
+    try:
+        project.run_dbt(
+            [*build, "--vars", '{"as_at_date": "2016-07-20"}'], target_path=tmp_path / "target"
+        )
+        known_then = _query(db, postcode)
+        project.run_dbt(build, target_path=tmp_path / "target")
+        known_now = _query(db, postcode)
+    finally:
+        mp.undo()
+    assert _query(
+        db,
+        "select extracted_on, superseded_on from staging.stg_council_education__school_census "
+        f"where record_id = '{census}' order by extracted_on",
+    ) == [(D(2016, 7, 20), D(2016, 7, 21)), (D(2016, 7, 21), None)]
+    assert known_then == [("BS1 1AA",)]
+    assert known_now == [("BS2 2BB",)]

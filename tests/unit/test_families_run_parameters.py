@@ -50,6 +50,5 @@ def test_families_eligibility_stops_before_dbt_on_a_malformed_date(capsys, monke
         raise AssertionError("dbt must not run on a malformed date")
 
     monkeypatch.setattr(project, "run_dbt", no_dbt)
-    monkeypatch.setattr(project, "refresh_staging_views", no_dbt)
     assert main(["eligibility", "--as-at", "2017-13-45"]) == 2
     assert "as-at date '2017-13-45' is not a date" in capsys.readouterr().err

@@ -26,6 +26,10 @@ from_rows as (
         {%- endif %}
         max(extracted_on) as extracted_on,
     from {{ ref(model) }}
+    {% if var('as_at_date') -%}
+    -- (staging holds every extract; a run for a past date knows those made by then)
+    where extracted_on <= date '{{ var("as_at_date") }}'
+    {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

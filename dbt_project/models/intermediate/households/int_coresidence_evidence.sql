@@ -49,15 +49,13 @@ parameters as (
 
 gazetteer as (
 
-    select * from {{ ref('stg_council_gis__gazetteers') }}
-    where is_latest_extract
+    {{ latest_snapshot_as_at('stg_council_gis__gazetteers') }}
 
 ),
 
 tenancies as (
 
-    select * from {{ ref('stg_council_housing__tenancies') }}
-    where is_latest_extract
+    {{ latest_snapshot_as_at('stg_council_housing__tenancies') }}
 
 ),
 

@@ -33,22 +33,19 @@ record_persons as (
 -- Snapshot sources: the latest extract as at the date is the population as it stood then.
 school_census as (
 
-    select * from {{ ref('stg_council_education__school_census') }}
-    where is_latest_extract
+    {{ latest_snapshot_as_at('stg_council_education__school_census') }}
 
 ),
 
 child_health as (
 
-    select * from {{ ref('stg_nhs__child_healths') }}
-    where is_latest_extract
+    {{ latest_snapshot_as_at('stg_nhs__child_healths') }}
 
 ),
 
 neet as (
 
-    select * from {{ ref('stg_council_education__neets') }}
-    where is_latest_extract
+    {{ latest_snapshot_as_at('stg_council_education__neets') }}
 
 ),
 

@@ -3,31 +3,31 @@ with
 
 episodes as (
 
-    select * from {{ ref('stg_council_social_care__episodes') }}
+    {{ rows_as_at('stg_council_social_care__episodes') }}
 
 ),
 
 maternity as (
 
-    select * from {{ ref('stg_nhs__maternities') }}
+    {{ rows_as_at('stg_nhs__maternities') }}
 
 ),
 
 missing_episodes as (
 
-    select * from {{ ref('stg_police__missing_episodes') }}
+    {{ rows_as_at('stg_police__missing_episodes') }}
 
 ),
 
 homelessness as (
 
-    select * from {{ ref('stg_council_housing__homelessness') }}
+    {{ rows_as_at('stg_council_housing__homelessness') }}
 
 ),
 
 exploitation as (
 
-    select * from {{ ref('stg_police__exploitation_risks') }}
+    {{ rows_as_at('stg_police__exploitation_risks') }}
 
 ),
 

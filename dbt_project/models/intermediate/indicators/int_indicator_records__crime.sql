@@ -3,31 +3,31 @@ with
 
 offences as (
 
-    select * from {{ ref('stg_police__offences') }}
+    {{ rows_as_at('stg_police__offences') }}
 
 ),
 
 asb_incidents as (
 
-    select * from {{ ref('stg_police__asb_incidents') }}
+    {{ rows_as_at('stg_police__asb_incidents') }}
 
 ),
 
 asb_cases as (
 
-    select * from {{ ref('stg_council_housing__asb_cases') }}
+    {{ rows_as_at('stg_council_housing__asb_cases') }}
 
 ),
 
 custody_releases as (
 
-    select * from {{ ref('stg_police__custody_releases') }}
+    {{ rows_as_at('stg_police__custody_releases') }}
 
 ),
 
 orders as (
 
-    select * from {{ ref('stg_police__orders') }}
+    {{ rows_as_at('stg_police__orders') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 domestic_abuse as (
 
-    select * from {{ ref('stg_police__domestic_abuses') }}
+    {{ rows_as_at('stg_police__domestic_abuses') }}
 
 ),
 

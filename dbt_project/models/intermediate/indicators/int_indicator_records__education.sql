@@ -3,19 +3,19 @@ with
 
 attendance as (
 
-    select * from {{ ref('stg_council_education__attendances') }}
+    {{ rows_as_at('stg_council_education__attendances') }}
 
 ),
 
 exclusions as (
 
-    select * from {{ ref('stg_council_education__exclusions') }}
+    {{ rows_as_at('stg_council_education__exclusions') }}
 
 ),
 
 placements as (
 
-    select * from {{ ref('stg_council_education__alternative_provisions') }}
+    {{ rows_as_at('stg_council_education__alternative_provisions') }}
 
 ),
 

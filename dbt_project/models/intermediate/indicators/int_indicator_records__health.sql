@@ -3,13 +3,13 @@ with
 
 mental_health as (
 
-    select * from {{ ref('stg_nhs__mental_healths') }}
+    {{ rows_as_at('stg_nhs__mental_healths') }}
 
 ),
 
 substance_misuse as (
 
-    select * from {{ ref('stg_nhs__substance_misuses') }}
+    {{ rows_as_at('stg_nhs__substance_misuses') }}
 
 ),
 

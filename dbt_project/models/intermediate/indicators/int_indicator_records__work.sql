@@ -4,22 +4,19 @@ with
 
 benefits as (
 
-    select * from {{ ref('stg_dwp__out_of_work_benefits') }}
-    where is_latest_extract
+    {{ latest_snapshot_as_at('stg_dwp__out_of_work_benefits') }}
 
 ),
 
 neet as (
 
-    select * from {{ ref('stg_council_education__neets') }}
-    where is_latest_extract
+    {{ latest_snapshot_as_at('stg_council_education__neets') }}
 
 ),
 
 benefit_cap as (
 
-    select * from {{ ref('stg_council_revenues__benefit_caps') }}
-    where is_latest_extract
+    {{ latest_snapshot_as_at('stg_council_revenues__benefit_caps') }}
 
 ),
 

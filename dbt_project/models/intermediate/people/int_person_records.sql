@@ -2,10 +2,11 @@
 -- person. Linkage reads this table; names stay as recorded (linkage standardises them).
 -- Incremental: a night adds the records whose current version came from a load this table
 -- has not seen (new records, and records a later extract restated, which replace their
--- row). Loads only ever add rows to raw, so nothing else changes. Build with --full-refresh
+-- row): each record's latest version, whatever date a run speaks for, so this table stays as
+-- linkage saw it (a past as-at run reads older versions from staging, int_record_persons).
+-- Loads only ever add rows to raw, so nothing else changes. Build with --full-refresh
 -- after changing this model or a staging model's person columns, or after raw rows are
--- disposed of. A run for a past as-at date adds nothing (staging then holds no unseen
--- load), so this table stays as linkage saw it.
+-- disposed of.
 {{ config(
     materialized='incremental',
     unique_key='record_id',
@@ -45,9 +46,10 @@ unioned as (
         event_date,
         load_id,
     from {{ ref(model) }}
+    where superseded_on is null
     {% if is_incremental() -%}
-    -- (a record without a load id, in a hand-built warehouse, is always re-read)
-    where load_id is null or load_id not in (select load_id from seen_loads)
+        -- (a record without a load id, in a hand-built warehouse, is always re-read)
+        and (load_id is null or load_id not in (select load_id from seen_loads))
     {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -1,8 +1,8 @@
 -- Every person record known as at the run's date, with the stable person id linkage gave it
 -- and the UPRN its address matched. A record linkage has not (yet) placed in a cluster stands
--- for a person of its own. A run for a past as-at date reads staging (re-created for that
--- date), so it sees exactly the records extracted by then; a run without one reads
--- int_person_records, the union of the same staging views that linkage read this night.
+-- for a person of its own. A run for a past as-at date reads each record's version known
+-- then (staging keeps every version), so it sees exactly the records extracted by then; a
+-- run without one reads int_person_records, the latest versions linkage read this night.
 -- A parent property shell (gazetteer class PP: the building of a block's flats) is never a
 -- residence: a record that matched one is placed at the flat (a child UPRN of that shell)
 -- where the person's own records place them, if exactly one; otherwise it places no one
@@ -15,7 +15,7 @@ person_records as (
     {% if var('as_at_date') -%}
     {% for model in person_staging_models() %}
     select record_id, source_dataset, dob, sex, surname, postcode, event_date
-    from {{ ref(model) }}
+    from ({{ rows_as_at(model) }})
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
     {%- else -%}
@@ -41,7 +41,7 @@ gazetteer as (
 
     -- Each UPRN as the latest gazetteer extract that lists it describes it.
     select uprn, parent_uprn, is_property_shell,
-    from {{ ref('stg_council_gis__gazetteers') }}
+    from ({{ rows_as_at('stg_council_gis__gazetteers') }})
     qualify row_number() over (partition by uprn order by extracted_on desc nulls last) = 1
 
 ),

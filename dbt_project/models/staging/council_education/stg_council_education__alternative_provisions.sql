@@ -1,10 +1,10 @@
 -- Placements in pupil referral units and alternative provision; a placement is re-sent when it ends.
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('council_education__alternative_provision', 'delta', ['PlacementID']) }}
+    {{ source_versions('council_education__alternative_provision', ['PlacementID']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Pupil attendance, one row per pupil per school per term: sessions possible and missed.
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('council_education__attendance', 'delta', ['UPN', 'LAEstab', 'AcademicYear', 'Term']) }}
+    {{ source_versions('council_education__attendance', ['UPN', 'LAEstab', 'AcademicYear', 'Term']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Exclusions, one row per exclusion (fixed period or permanent).
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('council_education__exclusions', 'delta', ['ExclusionID']) }}
+    {{ source_versions('council_education__exclusions', ['ExclusionID']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Client Caseload Information System: activity of young people of academic age 16-18, monthly.
--- snapshot source: every extract up to var('as_at_date'); is_latest_extract marks the latest.
+-- snapshot source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('council_education__neet', 'snapshot', ['ClientID', 'ReportingPeriod']) }}
+    {{ source_versions('council_education__neet', ['ClientID', 'ReportingPeriod']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- School census (termly snapshot): one row per pupil on roll at a Bristol school on census day.
--- snapshot source: every extract up to var('as_at_date'); is_latest_extract marks the latest.
+-- snapshot source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('council_education__school_census', 'snapshot', ['UPN', 'CensusTerm']) }}
+    {{ source_versions('council_education__school_census', ['UPN', 'CensusTerm']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Local Land and Property Gazetteer export: one row per addressable property (BLPU/LPI).
--- snapshot source: every extract up to var('as_at_date'); is_latest_extract marks the latest.
+-- snapshot source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('council_gis__gazetteer', 'snapshot', ['UPRN']) }}
+    {{ source_versions('council_gis__gazetteer', ['UPRN']) }}
 
 ),
 
@@ -21,7 +21,7 @@ renamed as (
         "CLASSIFICATION_CODE" as classification_code,
         "CLASSIFICATION_CODE" = 'PP' as is_property_shell,
         _extract_date as extracted_on,
-        _is_latest_extract as is_latest_extract,
+        _superseded_on as superseded_on,
 
     from source
 

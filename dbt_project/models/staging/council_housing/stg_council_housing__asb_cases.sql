@@ -1,10 +1,10 @@
 -- Council anti-social behaviour cases: one row per person named on a case.
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('council_housing__asb_cases', 'delta', ['CASE_NO', 'PERSON_REF']) }}
+    {{ source_versions('council_housing__asb_cases', ['CASE_NO', 'PERSON_REF']) }}
 
 ),
 

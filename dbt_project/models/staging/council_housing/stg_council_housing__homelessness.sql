@@ -1,10 +1,10 @@
 -- Homelessness applications and decisions (P1E); an application is re-sent when decided.
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('council_housing__homelessness', 'delta', ['CASE_REF']) }}
+    {{ source_versions('council_housing__homelessness', ['CASE_REF']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Council tenancies: tenants and household members on current tenancies, quarterly.
--- snapshot source: every extract up to var('as_at_date'); is_latest_extract marks the latest.
+-- snapshot source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('council_housing__tenancies', 'snapshot', ['TENANCY_REF', 'PERSON_REF', 'QUARTER']) }}
+    {{ source_versions('council_housing__tenancies', ['TENANCY_REF', 'PERSON_REF', 'QUARTER']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Housing benefit claims reduced by the benefit cap, monthly.
--- snapshot source: every extract up to var('as_at_date'); is_latest_extract marks the latest.
+-- snapshot source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('council_revenues__benefit_cap', 'snapshot', ['HB_CLAIM_REF', 'PERIOD']) }}
+    {{ source_versions('council_revenues__benefit_cap', ['HB_CLAIM_REF', 'PERIOD']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Early help and social care episodes; an episode is re-sent when it closes.
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('council_social_care__episodes', 'delta', ['EpisodeID']) }}
+    {{ source_versions('council_social_care__episodes', ['EpisodeID']) }}
 
 ),
 

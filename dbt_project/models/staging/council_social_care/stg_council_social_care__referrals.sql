@@ -1,10 +1,10 @@
 -- Contacts accepted as referrals to children's social care.
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('council_social_care__referrals', 'delta', ['ReferralID']) }}
+    {{ source_versions('council_social_care__referrals', ['ReferralID']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Working-age out-of-work benefit claims live in the quarter (WPLS extract), pipe-delimited.
--- snapshot source: every extract up to var('as_at_date'); is_latest_extract marks the latest.
+-- snapshot source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('dwp__out_of_work_benefits', 'snapshot', ['NINO', 'BENEFIT_TYPE', 'SNAPSHOT']) }}
+    {{ source_versions('dwp__out_of_work_benefits', ['NINO', 'BENEFIT_TYPE', 'SNAPSHOT']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Emergency department attendances (ECDS-like).
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('nhs__ae_attendances', 'delta', ['attendance_id']) }}
+    {{ source_versions('nhs__ae_attendances', ['attendance_id']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Child health information system: children 0-18 registered with a Bristol GP, quarterly.
--- snapshot source: every extract up to var('as_at_date'); is_latest_extract marks the latest.
+-- snapshot source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('nhs__child_health', 'snapshot', ['child_health_id', 'reporting_period']) }}
+    {{ source_versions('nhs__child_health', ['child_health_id', 'reporting_period']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Maternity bookings (MSDS-like): one row per pregnancy, re-sent after delivery.
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('nhs__maternity', 'delta', ['pregnancy_id']) }}
+    {{ source_versions('nhs__maternity', ['pregnancy_id']) }}
 
 ),
 

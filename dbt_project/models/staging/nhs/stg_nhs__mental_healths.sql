@@ -1,10 +1,10 @@
 -- Secondary mental health services (MHSDS-like): one row per referral, re-sent on discharge.
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('nhs__mental_health', 'delta', ['service_request_id']) }}
+    {{ source_versions('nhs__mental_health', ['service_request_id']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Drug and alcohol treatment episodes and incidents (NDTMS-like); episodes re-sent on discharge.
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('nhs__substance_misuse', 'delta', ['episode_id']) }}
+    {{ source_versions('nhs__substance_misuse', ['episode_id']) }}
 
 ),
 

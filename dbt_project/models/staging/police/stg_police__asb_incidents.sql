@@ -1,10 +1,10 @@
 -- Anti-social behaviour incidents: one row per person linked to an incident.
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('police__asb_incidents', 'delta', ['INCIDENT_NO', 'NOMINAL_ID']) }}
+    {{ source_versions('police__asb_incidents', ['INCIDENT_NO', 'NOMINAL_ID']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Releases from prison to a Bristol address notified to the force (IOM).
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('police__custody_releases', 'delta', ['RELEASE_REF']) }}
+    {{ source_versions('police__custody_releases', ['RELEASE_REF']) }}
 
 ),
 

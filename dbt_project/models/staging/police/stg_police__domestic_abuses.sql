@@ -1,10 +1,10 @@
 -- Domestic abuse incidents and crimes: one row per person involved, with their role.
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('police__domestic_abuse', 'delta', ['INCIDENT_NO', 'NOMINAL_ID']) }}
+    {{ source_versions('police__domestic_abuse', ['INCIDENT_NO', 'NOMINAL_ID']) }}
 
 ),
 

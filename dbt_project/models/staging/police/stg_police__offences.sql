@@ -1,10 +1,10 @@
 -- Recorded offences with Home Office outcome: one row per suspect per offence.
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('police__offences', 'delta', ['CRIME_REF', 'NOMINAL_ID']) }}
+    {{ source_versions('police__offences', ['CRIME_REF', 'NOMINAL_ID']) }}
 
 ),
 

@@ -1,10 +1,10 @@
 -- Court orders and out-of-court disposals being served; re-sent when they end.
--- delta source: every row extracted up to var('as_at_date'), latest version of each key.
+-- delta source: every version of every record in every extract (intermediate picks the as-at one).
 with
 
 source as (
 
-    {{ source_as_at('police__orders', 'delta', ['ORDER_REF']) }}
+    {{ source_versions('police__orders', ['ORDER_REF']) }}
 
 ),
 
