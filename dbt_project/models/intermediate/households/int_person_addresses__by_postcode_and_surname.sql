@@ -38,16 +38,8 @@ parameters as (
 
 gazetteer as (
 
+    -- One row per UPRN: as the latest gazetteer extract by the as-at date lists it.
     {{ rows_as_at('stg_council_gis__gazetteers') }}
-
-),
-
-uprn_postcodes as (
-
-    -- Each UPRN's postcode in the latest gazetteer extract that lists it.
-    select uprn, postcode,
-    from gazetteer
-    qualify row_number() over (partition by uprn order by extracted_on desc nulls last) = 1
 
 ),
 
@@ -141,9 +133,9 @@ unplaced_candidates as (
     inner join placed
         on their_stay.person_id = placed.person_id
         and own_stay.uprn <> placed.uprn
-    inner join uprn_postcodes
-        on placed.uprn = uprn_postcodes.uprn
-        and latest_name_keys.postcode_key = upper(replace(uprn_postcodes.postcode, ' ', ''))
+    inner join gazetteer
+        on placed.uprn = gazetteer.uprn
+        and latest_name_keys.postcode_key = upper(replace(gazetteer.postcode, ' ', ''))
 
 ),
 

@@ -37,16 +37,8 @@ persons as (
 
 gazetteer as (
 
+    -- One row per UPRN: as the latest gazetteer extract by the as-at date lists it.
     {{ rows_as_at('stg_council_gis__gazetteers') }}
-
-),
-
-uprn_postcodes as (
-
-    -- Each UPRN's postcode in the latest gazetteer extract that lists it.
-    select uprn, postcode,
-    from gazetteer
-    qualify row_number() over (partition by uprn order by extracted_on desc nulls last) = 1
 
 ),
 
@@ -120,7 +112,7 @@ moved_with_children as (
     -- tenancy and a benefit snapshot of the same quarter end) keep them there too.
     select children_moved.person_id, children_moved.uprn, children_moved.children_arrived_on,
     from children_moved
-    left join uprn_postcodes as gazetteer
+    left join gazetteer
         on children_moved.uprn = gazetteer.uprn
     where not exists (
         select 1
