@@ -116,17 +116,19 @@ def _run_synth(households: int, seed: int) -> int:
 
 
 def run_ui(args: argparse.Namespace) -> int:
-    """Replace this process with `dagster dev` on 127.0.0.1, loaded through workspace.yaml."""
+    """Replace this process with `dg dev` on 127.0.0.1, loaded through workspace.yaml."""
     from orchestration.platform.dagster_home import ensure_dagster_home
 
     ensure_dagster_home()
-    dagster = Path(sys.executable).parent / "dagster"
+    dg_command = Path(sys.executable).parent / "dg"
     os.chdir(paths.REPO_ROOT)
     # Started from a non-interactive shell these arrive ignored, and `dagster dev` would then
     # ignore TERM and orphan its children on KILL: restore the defaults before exec.
+    # (`dg dev`: `dagster dev` warns that it is superseded by it.)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    argv = [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)]
+    argv = [str(dg_command), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)]
+    os.environ["VIRTUAL_ENV"] = str(Path(sys.executable).parent.parent)  # dg checks it
     print(f"Dagster UI: http://127.0.0.1:{args.port}  (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
     sys.stdout.flush()
     os.execv(argv[0], argv)

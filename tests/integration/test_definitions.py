@@ -190,3 +190,42 @@ def test_cli_registers_the_ingest_commands(command):
 
     args = build_parser().parse_args([command])
     assert callable(args.func)
+
+
+def test_every_asset_has_an_owner_kinds_and_a_stage_tag_and_agency_data_its_iao():
+    from orchestration.platform.ownership import agency_owner
+
+    graph = defs.resolve_asset_graph()
+    unowned = {
+        key.to_user_string(): (node.owners, node.kinds, node.tags)
+        for key in graph.get_all_asset_keys()
+        if not (node := graph.get(key)).owners or not node.kinds or "stage" not in node.tags
+    }
+    assert unowned == {}
+    for table, contract in load_contracts().items():
+        for key in (dg.AssetKey(["landing", table]), dg.AssetKey(["raw", table])):
+            node = graph.get(key)
+            assert node.owners == [agency_owner(contract.agency)]
+            assert node.tags["agency"] == contract.agency
+    assert agency_owner("council_social_care") == "team:council-social-care-iao"
+    staging = graph.get(dg.AssetKey(["stg_police__offences"]))
+    assert staging.tags["agency"] == "police" and "dbt" in staging.kinds
+
+
+def test_dbt_assets_are_described_from_their_yml_not_their_sql():
+    graph = defs.resolve_asset_graph()
+    families = graph.get(dg.AssetKey(["families"]))
+    assert families.description.startswith("Households with at least one dependent child")
+    described = [
+        node.description
+        for key in graph.get_all_asset_keys()
+        if "dbt" in (node := graph.get(key)).kinds
+    ]
+    assert described and not [d for d in described if "{{" in d or "Raw SQL" in d]
+
+
+def test_opening_the_ui_launches_nothing_the_landing_sensor_waits_to_be_started():
+    sensor = defs.resolve_sensor_def("landing_files_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
+    schedule = defs.resolve_schedule_def("nightly_at_0200")
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
