@@ -9,6 +9,7 @@ staging and `int_person_records`; `dbt_after_linkage` builds everything else.
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
 from orchestration.families import project
 from orchestration.families.outputs import ELIGIBLE_CSV_COLUMNS, write_eligible_families_csv
@@ -30,8 +31,16 @@ TRANSLATOR = FamiliesDbtTranslator()
 class DbtRunConfig(dg.Config):
     """Optional run parameters: a past as-at date (YYYY-MM-DD) and the rule set."""
 
-    as_at_date: str | None = None
-    rule_set: str | None = None
+    as_at_date: str | None = Field(
+        default=None,
+        description="Judge the criteria as at this date (YYYY-MM-DD). Empty: the latest date "
+        "every source's extracts cover.",
+    )
+    rule_set: str | None = Field(
+        default=None,
+        description="FF2015 (the agreement's, default) or SFOF2022 "
+        "(dbt_project/seeds/rule_sets.csv).",
+    )
 
 
 def dbt_resource() -> DbtCliResource:
