@@ -6,6 +6,8 @@ read, so one @dbt_assets would make an op-level cycle: `dbt_before_linkage` buil
 staging and `int_person_records`; `dbt_after_linkage` builds everything else.
 """
 
+import contextlib
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from dagster_duckdb import DuckDBResource
@@ -109,10 +111,17 @@ def _build(
     invocation = dbt.cli(args, context=context, target_path=target)
     # Held until dbt exits (it holds the warehouse while it runs), then counted: row_counts.py.
     events, failure = [], None
-    try:
-        events.extend(invocation.stream())
-    except Exception as error:  # a failed model or test: pass on what did build, then fail
-        failure = error
+    # dagster-dbt writes every dbt event to stdout (about 330 lines a demo night): kept in
+    # the step's progress.log instead, beside dbt's own dbt.log.
+    target.mkdir(parents=True, exist_ok=True)
+    with (
+        (target / "progress.log").open("w", encoding="utf-8") as progress,
+        contextlib.redirect_stdout(progress),
+    ):
+        try:
+            events.extend(invocation.stream())
+        except Exception as error:  # a failed model or test: pass on what built, then fail
+            failure = error
     with duckdb.get_connection() as con:
         yield from with_row_counts(events, invocation.manifest, con)
     if failure is not None:

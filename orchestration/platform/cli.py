@@ -83,7 +83,11 @@ def run_nightly(args: argparse.Namespace | None = None) -> int:
             tags={TRIGGER_TAG: "command_line", **(run_tags() if here else {})},
         )
         print(f"Run {run.run_id} queued; stages as they finish:", flush=True)
-        with StageProgress(instance, run, write=lambda line: print(line, flush=True)):
+        # The terminal itself: a dbt step redirects sys.stdout to its progress.log meanwhile.
+        terminal = sys.stdout
+        with StageProgress(
+            instance, run, write=lambda line: print(line, file=terminal, flush=True)
+        ):
             run = run_queued_job(instance, run, execute_here=here, on_wait=print)
         seconds = time.perf_counter() - clock
         print_run_status(instance, run, seconds)

@@ -57,14 +57,20 @@ def print_run_status(instance, run, seconds: float) -> None:
         status = f"succeeded WITH {len(warnings)} WARNING(S)"
     else:
         status = "succeeded"
-    print(f"\nNightly job {status} in {seconds:.1f} s (run {run.run_id}).")
+    print(_fit(f"\nNightly job {status} in {seconds:.1f} s (run {run.run_id})."))
     for event in events:
         if event.event_type == kind.STEP_FAILURE:
             error = event.step_failure_data.error
-            print(f"  step {event.step_key} failed: {error.message.strip() if error else ''}")
+            message = error.message.strip().splitlines()[0] if error and error.message else ""
+            print(_fit(f"  step {event.step_key} failed: {message}"))
+    # One line per check name (16 datasets' quality warnings would fill the screen); the
+    # table per agency below says whose, the run's log in the UI says which.
+    failed_by_check: dict[str, list[str]] = {}
     for evaluation in warnings:
-        asset = evaluation.asset_key.to_user_string()
-        print(f"  check {evaluation.check_name} on {asset} failed ({evaluation.severity.value})")
+        name = f"{evaluation.check_name} ({evaluation.severity.value})"
+        failed_by_check.setdefault(name, []).append(evaluation.asset_key.path[-1])
+    for name, datasets in failed_by_check.items():
+        print(_fit(f"  {len(datasets)} failed {name}: {', '.join(datasets)}"))
     try:
         night = current_night()
     except NothingPublishedError:
@@ -75,7 +81,7 @@ def print_run_status(instance, run, seconds: float) -> None:
         for e in events
     )
     which = "this night" if fresh else "the last good night; this run published nothing"
-    print(f"  Served to readers: {which}, published at {night.published_at} ({night.path.name}).")
+    print(_fit(f"  Served to readers: {which}, published at {night.published_at}."))
 
 
 def print_summary(since: dt.datetime | None = None) -> None:
@@ -115,9 +121,9 @@ def linkage_lines(con) -> list[str]:
         if row:
             m = json.loads(row[0])
             lines.append(
-                f"Linkage: {m['records']:,} person records -> {m['persons']:,} persons "
+                f"Linkage: {m['records']:,} records -> {m['persons']:,} persons "
                 f"({m['records_per_person']:.2f} records each; "
-                f"{m['share_in_two_or_more_sources']:.1%} in two or more sources)."
+                f"{m['share_in_two_or_more_sources']:.1%} in 2+ sources)."
             )
     if table_exists(con, "linkage.record_uprns"):
         placed, total = con.execute(
@@ -155,8 +161,7 @@ def family_lines(con) -> list[str]:
     )
     measured = accuracy.get("eligibility") or {}
     truth = (
-        f"; against the truth: precision {measured['precision']:.3f}, "
-        f"recall {measured['recall']:.3f}"
+        f"; vs truth: P {measured['precision']:.3f}, R {measured['recall']:.3f}"
         if measured.get("precision") is not None and measured.get("recall") is not None
         else ""
     )
@@ -192,7 +197,9 @@ def where_lines() -> list[str]:
     ]
     rows = [("IAO pages", f"{web_url()}/quality/<agency>/", "web application: make web")]
     rows += [(label, _show(path), note) for label, path, note in files if path.exists()]
-    rows += [("runs, assets", "Dagster UI (make ui)", "dbt: dbt_project/target/steps/*/dbt.log")]
+    rows += [
+        ("runs, assets", "Dagster UI (make ui)", "dbt: dbt_project/target/steps/*/progress.log")
+    ]
     return ["", "Where things are:", *(f"  {a:<13}  {b}  ({c})" for a, b, c in rows)]
 
 
