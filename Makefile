@@ -20,7 +20,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: env demo test test-kills bench ui web docs lint clean
+.PHONY: env demo test check-defs test-kills bench ui web docs lint clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -37,6 +37,10 @@ demo: env
 
 test: env
 	$(BIN)/python -m pytest
+
+# The definitions load as `dg dev` and the UI load them ([tool.dg] in pyproject.toml), offline.
+check-defs: env
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg check defs
 
 # 20 SIGKILLs at random moments of whole nightly runs; writes its report (FAULTS_KILL_REPORT)
 test-kills: env

@@ -11,7 +11,12 @@ from orchestration.ingest.assets import build_ingest_assets
 from orchestration.ingest.contract import Contract, load_contracts
 from orchestration.ingest.sensors import build_landing_sensor
 from orchestration.linkage import assets as linkage_assets
-from orchestration.platform.jobs import load_landing_files_job, nightly_job, nightly_schedule
+from orchestration.platform.jobs import (
+    backdated_rerun_job,
+    load_landing_files_job,
+    nightly_job,
+    nightly_schedule,
+)
 from orchestration.quality import assets as quality_assets
 from orchestration.quality.checks import build_quality_checks
 from orchestration.quality.freshness import CHECKS as FRESHNESS_CHECKS
@@ -38,7 +43,7 @@ def build_definitions(
             *linkage_assets.CHECKS,
             *FRESHNESS_CHECKS,
         ],
-        jobs=[nightly_job, load_landing_files_job],
+        jobs=[nightly_job, load_landing_files_job, backdated_rerun_job],
         schedules=[nightly_schedule],
         sensors=[build_landing_sensor(contracts, load_landing_files_job)],
         resources={"duckdb": duckdb_resource(), "dbt": families_assets.dbt_resource()},

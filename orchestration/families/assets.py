@@ -6,37 +6,25 @@ read, so one @dbt_assets would make an op-level cycle: `dbt_before_linkage` buil
 staging and `int_person_records`; `dbt_after_linkage` builds everything else.
 """
 
+import contextlib
+
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
 from orchestration.families import project
 from orchestration.families.outputs import ELIGIBLE_CSV_COLUMNS, write_eligible_families_csv
+from orchestration.families.row_counts import with_row_counts
 from orchestration.families.run_parameters import InvalidRunParameters, validate_run_parameters
+from orchestration.families.translator import FamiliesDbtTranslator
 from orchestration.platform.offline import OfflineDbtCliResource
+from orchestration.platform.ownership import BI_TEAM, stage_tags
 
 # @dbt_assets reads the manifest when this module is imported: build it if missing or stale.
 project.ensure_manifest()
 
 DBT_PROJECT = DbtProject(project_dir=project.PROJECT_DIR, profiles_dir=project.PROJECT_DIR)
-
-
-class FamiliesDbtTranslator(DagsterDbtTranslator):
-    """Model and seed keys are their bare names (["int_person_records"], ["eligible_families"]),
-    which linkage and the outputs depend on; sources keep ["raw", ...] and ["linkage", ...]
-    so they join the ingest and linkage assets. Groups follow the layer folder."""
-
-    def get_asset_key(self, dbt_resource_props):
-        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
-            return dg.AssetKey([dbt_resource_props["name"]])
-        return super().get_asset_key(dbt_resource_props)
-
-    def get_group_name(self, dbt_resource_props):
-        if dbt_resource_props["resource_type"] == "seed":
-            return "reference"
-        if dbt_resource_props["resource_type"] == "model":
-            return f"families_{dbt_resource_props['fqn'][1]}"
-        return super().get_group_name(dbt_resource_props)
 
 
 TRANSLATOR = FamiliesDbtTranslator()
@@ -45,8 +33,16 @@ TRANSLATOR = FamiliesDbtTranslator()
 class DbtRunConfig(dg.Config):
     """Optional run parameters: a past as-at date (YYYY-MM-DD) and the rule set."""
 
-    as_at_date: str | None = None
-    rule_set: str | None = None
+    as_at_date: str | None = Field(
+        default=None,
+        description="Judge the criteria as at this date (YYYY-MM-DD). Empty: the latest date "
+        "every source's extracts cover.",
+    )
+    rule_set: str | None = Field(
+        default=None,
+        description="FF2015 (the agreement's, default) or SFOF2022 "
+        "(dbt_project/seeds/rule_sets.csv).",
+    )
 
 
 def dbt_resource() -> DbtCliResource:
@@ -58,7 +54,12 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+def _build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    duckdb: DuckDBResource,
+    config: DbtRunConfig,
+):
     try:
         validate_run_parameters(config.as_at_date, config.rule_set)
     except InvalidRunParameters as error:
@@ -74,9 +75,25 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRu
         "unit_test",
         *project.dbt_vars(config.as_at_date, config.rule_set),
     ]
-    # No fetch_row_counts()/fetch_column_metadata(): they leave a DuckDB handle open.
     target = project.step_target_path(context.op_execution_context.op.name)
-    yield from dbt.cli(args, context=context, target_path=target).stream()
+    invocation = dbt.cli(args, context=context, target_path=target)
+    # Held until dbt exits (it holds the warehouse while it runs), then counted: row_counts.py.
+    events, failure = [], None
+    # dagster-dbt writes every dbt event to stdout (about 330 lines a demo night): kept in
+    # the step's progress.log instead, beside dbt's own dbt.log.
+    target.mkdir(parents=True, exist_ok=True)
+    with (
+        (target / "progress.log").open("w", encoding="utf-8") as progress,
+        contextlib.redirect_stdout(progress),
+    ):
+        try:
+            events.extend(invocation.stream())
+        except Exception as error:  # a failed model or test: pass on what built, then fail
+            failure = error
+    with duckdb.get_connection() as con:
+        yield from with_row_counts(events, invocation.manifest, con)
+    if failure is not None:
+        raise failure
 
 
 @dbt_assets(
@@ -88,10 +105,13 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRu
     pool="duckdb",
 )
 def dbt_before_linkage(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    duckdb: DuckDBResource,
+    config: DbtRunConfig,
 ):
     """Agency staging models and int_person_records (what linkage reads)."""
-    yield from _build(context, dbt, config)
+    yield from _build(context, dbt, duckdb, config)
 
 
 @dbt_assets(
@@ -102,9 +122,14 @@ def dbt_before_linkage(
     dagster_dbt_translator=TRANSLATOR,
     pool="duckdb",
 )
-def dbt_after_linkage(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+def dbt_after_linkage(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    duckdb: DuckDBResource,
+    config: DbtRunConfig,
+):
     """Seeds, persons, households, families, indicators, criteria and the marts."""
-    yield from _build(context, dbt, config)
+    yield from _build(context, dbt, duckdb, config)
 
 
 PUBLISHED_NIGHT_KEY = dg.AssetKey(["outputs", "published_night"])
@@ -121,6 +146,9 @@ PUBLISHED_NIGHT_KEY = dg.AssetKey(["outputs", "published_night"])
     ],
     group_name="outputs",
     pool="duckdb",
+    kinds={"duckdb"},
+    owners=[BI_TEAM],
+    tags=stage_tags("outputs"),
     description="data/published/: a read-only copy of the marts and the review queue, swapped "
     "in atomically once the whole build and its tests have passed. What readers are served.",
 )
@@ -142,6 +170,9 @@ def published_night(duckdb: DuckDBResource) -> dg.MaterializeResult:
     key=["outputs", "eligible_families_csv"],
     deps=[PUBLISHED_NIGHT_KEY],
     group_name="outputs",
+    kinds={"csv"},
+    owners=[BI_TEAM],
+    tags=stage_tags("outputs"),
     description="data/outputs/eligible_families.csv, from the published night: family id, "
     "UPRN, the six flags, the count and the priority rank. No names.",
 )
@@ -164,6 +195,9 @@ def eligible_families_csv() -> dg.MaterializeResult:
     deps=[dg.AssetKey(["eligible_families"]), dg.AssetKey(["family_criteria"])],
     group_name="evaluation",
     pool="duckdb",
+    kinds={"python"},
+    owners=[BI_TEAM],
+    tags=stage_tags("evaluation"),
     description="Eligibility precision and recall, overall and per criterion, against the "
     "synthetic city's ground truth (data/reports/families/accuracy.json). Nothing reads it "
     "back: truth never decides a flag or a list.",

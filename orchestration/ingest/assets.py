@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration import paths
 from orchestration.ingest.contract import Contract, load_contracts, load_deny_list
+from orchestration.platform.ownership import agency_owner, stage_tags
 
 INGEST_GROUP = "ingest"
 LANDING_GROUP = "landing"
@@ -66,6 +67,8 @@ def landing_spec(contract: Contract) -> dg.AssetSpec:
         description=f"Extract files from {contract.organisation}: "
         f"data/landing/{contract.agency}/{contract.name}/<YYYY-MM-DD>.{contract.file.extension}",
         kinds={"csv"},
+        owners=[agency_owner(contract.agency)],
+        tags=stage_tags("landing", contract.agency),
         metadata=_contract_metadata(contract),
     )
 
@@ -89,7 +92,9 @@ def build_load_asset(contract: Contract, deny_list_path: Path | None = None) -> 
         deps=[landing_asset_key(contract)],
         group_name=INGEST_GROUP,
         pool=DUCKDB_POOL,
-        kinds={"duckdb"},
+        kinds={"duckdb", "python"},
+        owners=[agency_owner(contract.agency)],
+        tags=stage_tags("ingest", contract.agency),
         description=f"{contract.description.strip()} Loaded by contract {contract.dataset}; "
         "new extracts only, one transaction per file.",
         metadata={

@@ -30,8 +30,12 @@ def build_landing_sensor(
         name="landing_files_sensor",
         job=job,
         minimum_interval_seconds=60,
-        default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Starts the loads of datasets with new files under data/landing/.",
+        # Stopped until switched on (Automation -> landing_files_sensor -> Start, or
+        # `dagster sensor start landing_files_sensor`): running by default, its first tick
+        # found every landing file new and launched a load the moment the UI was opened.
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description="Starts the loads of datasets with new files under data/landing/ "
+        "(stopped by default: start it here to load files as they land).",
     )
     def landing_files_sensor(context: dg.SensorEvaluationContext):
         root = paths.landing_dir()

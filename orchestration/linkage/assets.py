@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration import paths
 from orchestration.linkage import checks
+from orchestration.platform.ownership import BI_TEAM, stage_tags
 
 PERSON_RECORDS = "intermediate.int_person_records"
 GAZETTEER = "raw.council_gis__gazetteer"
@@ -26,7 +27,9 @@ def _reports_dir():
     deps=[dg.AssetKey(["int_person_records"]), dg.AssetKey(["raw", "council_gis__gazetteer"])],
     group_name="linkage",
     pool="duckdb",
-    kinds={"duckdb"},
+    kinds={"duckdb", "python"},
+    owners=[BI_TEAM],
+    tags=stage_tags("linkage"),
     description="Every person record's address matched to a UPRN in the gazetteer "
     "(uk-address-matcher): matched, low_confidence or unmatched.",
 )
@@ -70,6 +73,8 @@ def record_uprns(duckdb: DuckDBResource) -> dg.MaterializeResult:
     group_name="linkage",
     pool="duckdb",
     kinds={"duckdb", "splink"},
+    owners=[BI_TEAM],
+    tags=stage_tags("linkage"),
     description="Master person index: a stable person id per linked cluster of records "
     "(Splink, saved model), with review queue, id history and diagnostics.",
 )

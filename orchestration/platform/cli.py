@@ -43,14 +43,21 @@ def _utc_now() -> dt.datetime:
 
 
 def run_nightly(args: argparse.Namespace | None = None) -> int:
-    """Execute the `nightly` job in-process against the warehouse; 0 if every step succeeded."""
+    """Run the `nightly` job through the instance's run queue (run_queue.py), one line per
+    stage as it goes, then the summary; 0 if every step succeeded."""
     from orchestration.platform.dagster_home import ensure_dagster_home
 
     ensure_dagster_home()
     import dagster as dg
 
-    from orchestration.definitions import defs
+    from orchestration.platform.jobs import NIGHTLY_JOB_NAME, TRIGGER_TAG
+    from orchestration.platform.progress import StageProgress
     from orchestration.platform.recovery import fail_abandoned_runs, run_tags
+    from orchestration.platform.run_queue import (
+        enqueue_job_run,
+        queue_daemon_running,
+        run_queued_job,
+    )
 
     if paths.warehouse_path().exists():
         # Wait for (or name) another writer now, rather than fail mid-run on its lock.
@@ -61,22 +68,31 @@ def run_nightly(args: argparse.Namespace | None = None) -> int:
             return 3
     started_at = _utc_now()
     clock = time.perf_counter()
-    job = defs.resolve_job_def("nightly")
-    # The persistent instance, so the run shows in the UI's run history next to scheduled ones.
+    print("Nightly job: loading the definitions and queueing the run ...", flush=True)
     with dg.DagsterInstance.get() as instance:
         for run_id in fail_abandoned_runs(instance):
             print(f"Run {run_id} was killed part way: marked failed, its pool slot freed.")
-        result = job.execute_in_process(
-            instance=instance,
-            tags=run_tags(),
-            raise_on_error=False,
-            # Step-level DEBUG events drown the summary; warnings (refused files) still show.
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        here = not queue_daemon_running(instance)
+        run = enqueue_job_run(
+            instance,
+            NIGHTLY_JOB_NAME,
+            # The terminal gets one line per stage; every step's log and dbt's progress stay
+            # in the run's log (UI) and dbt's log files. Errors still show here.
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            # A run this process executes carries its pid, for recovery after a SIGKILL.
+            tags={TRIGGER_TAG: "command_line", **(run_tags() if here else {})},
         )
-    seconds = time.perf_counter() - clock
-    print_run_status(result, seconds)
+        print(f"Run {run.run_id} queued; stages as they finish:", flush=True)
+        # The terminal itself: a dbt step redirects sys.stdout to its progress.log meanwhile.
+        terminal = sys.stdout
+        with StageProgress(
+            instance, run, write=lambda line: print(line, file=terminal, flush=True)
+        ):
+            run = run_queued_job(instance, run, execute_here=here, on_wait=print)
+        seconds = time.perf_counter() - clock
+        print_run_status(instance, run, seconds)
     print_summary(started_at)
-    return 0 if result.success else 1
+    return 0 if run.status == dg.DagsterRunStatus.SUCCESS else 1
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -116,17 +132,19 @@ def _run_synth(households: int, seed: int) -> int:
 
 
 def run_ui(args: argparse.Namespace) -> int:
-    """Replace this process with `dagster dev` on 127.0.0.1, loaded through workspace.yaml."""
+    """Replace this process with `dg dev` on 127.0.0.1, loaded through workspace.yaml."""
     from orchestration.platform.dagster_home import ensure_dagster_home
 
     ensure_dagster_home()
-    dagster = Path(sys.executable).parent / "dagster"
+    dg_command = Path(sys.executable).parent / "dg"
     os.chdir(paths.REPO_ROOT)
     # Started from a non-interactive shell these arrive ignored, and `dagster dev` would then
     # ignore TERM and orphan its children on KILL: restore the defaults before exec.
+    # (`dg dev`: `dagster dev` warns that it is superseded by it.)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    argv = [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)]
+    argv = [str(dg_command), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)]
+    os.environ["VIRTUAL_ENV"] = str(Path(sys.executable).parent.parent)  # dg checks it
     print(f"Dagster UI: http://127.0.0.1:{args.port}  (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
     sys.stdout.flush()
     os.execv(argv[0], argv)

@@ -1,13 +1,19 @@
-"""Platform-wide jobs: the nightly job (every asset) at 02:00 UK time, and the loads the
-landing sensor starts."""
+"""Platform-wide jobs: the nightly job (every asset) at 02:00 UK time, the loads the landing
+sensor starts, and the back-dated rerun (as-at date and rule set as named launchpad fields)."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: config_mapping reads the Config class from the
+# function's annotation at definition time.
 import dagster as dg
+from pydantic import Field
 
+from orchestration.families import assets as families_assets
 from orchestration.ingest.assets import INGEST_GROUP
 
 NIGHTLY_JOB_NAME = "nightly"
+# Who started a run: schedule, command_line (`families nightly`), landing_files_sensor, or
+# (absent) the UI. Every nightly run also carries the job's own tags, however it started.
+TRIGGER_TAG = "families/trigger"
+NIGHTLY_TAGS = {"families/run": "nightly"}
 
 # Every materialisable asset (and the checks on them): loads, quality, dbt, linkage. Not the
 # rebuild of every quality report: each night's checks rewrite the reports of the agencies
@@ -18,12 +24,50 @@ nightly_job = dg.define_asset_job(
     NIGHTLY_JOB_NAME,
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(IAO_REPORTS_REBUILD),
     description="Everything, once: loads new extracts, checks, models, links, lists families.",
+    tags=NIGHTLY_TAGS,
 )
 
 load_landing_files_job = dg.define_asset_job(
     "load_landing_files",
     selection=dg.AssetSelection.groups(INGEST_GROUP),
     description="Loads of datasets with new landing files (started by landing_files_sensor).",
+)
+
+
+class BackdatedRunConfig(dg.Config):
+    """A back-dated rerun: the criteria and the eligible list as at a past date, under a
+    rule set. Named fields in the launchpad, not a hand-written `ops:` block."""
+
+    as_at_date: str = Field(description="Judge the criteria as at this date (YYYY-MM-DD).")
+    rule_set: str = Field(
+        default="FF2015",
+        description="FF2015 (the agreement's) or SFOF2022 (dbt_project/seeds/rule_sets.csv).",
+    )
+
+
+@dg.config_mapping
+def backdated_run_config(config: BackdatedRunConfig) -> dict:
+    """The two fields, handed to the dbt step (which checks them before dbt runs)."""
+    parameters = {"as_at_date": config.as_at_date, "rule_set": config.rule_set}
+    return {"ops": {"dbt_after_linkage": {"config": parameters}}}
+
+
+# Households, families, criteria and the list again, from the loads and links already in the
+# warehouse; published like a night (the last good night stays served if a test fails).
+backdated_rerun_job = dg.define_asset_job(
+    "backdated_rerun",
+    selection=(
+        dg.AssetSelection.assets(*families_assets.dbt_after_linkage.keys)
+        | dg.AssetSelection.assets(
+            families_assets.PUBLISHED_NIGHT_KEY,
+            dg.AssetKey(["outputs", "eligible_families_csv"]),
+            dg.AssetKey(["evaluation", "eligibility_accuracy"]),
+        )
+    ),
+    config=backdated_run_config,
+    description="The criteria and the eligible list as at a past date, under a rule set "
+    "(launchpad fields: as_at_date, rule_set). Loads and linkage are not rerun.",
+    tags={"families/run": "backdated"},
 )
 
 nightly_schedule = dg.ScheduleDefinition(
@@ -33,4 +77,5 @@ nightly_schedule = dg.ScheduleDefinition(
     # Europe/London so the run stays at 02:00 local time across BST changes.
     execution_timezone="Europe/London",
     default_status=dg.DefaultScheduleStatus.RUNNING,
+    tags={TRIGGER_TAG: "schedule"},
 )

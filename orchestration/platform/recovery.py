@@ -40,7 +40,15 @@ def fail_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
     """Mark runs left in progress by a dead process of this host failed, free their pool
     slots, and return their run ids."""
     in_progress = instance.get_runs(
-        filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED])
+        filters=dg.RunsFilter(
+            # QUEUED too: `families nightly` queues its run before executing it (run_queue.py);
+            # left queued, a later daemon (the UI) would start a night nobody asked for.
+            statuses=[
+                dg.DagsterRunStatus.QUEUED,
+                dg.DagsterRunStatus.STARTING,
+                dg.DagsterRunStatus.STARTED,
+            ]
+        )
     )
     abandoned = []
     for run in in_progress:

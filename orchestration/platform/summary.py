@@ -5,91 +5,206 @@ never a personal identifier."""
 from __future__ import annotations
 
 import datetime as dt
-import os
+import json
 from pathlib import Path
 
 from orchestration import paths
+from orchestration.linkage.engine import table_exists
+from orchestration.platform.loads_summary import agency_lines, load_lines
 from orchestration.platform.warehouse_lock import connect_warehouse
 
-
-def _table(rows: list[tuple], headers: tuple[str, ...]) -> str:
-    widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=False)]
-    lines = ["  " + "  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True))]
-    for row in rows:
-        lines.append("  " + "  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)))
-    return "\n".join(lines)
+# One screen: the summary after the progress lines fits 40 lines of 100 characters.
+WIDTH = 100
 
 
-def print_run_status(result, seconds: float) -> None:
+def table(rows: list[tuple], headers: tuple[str, ...] | None = None) -> str:
+    """Columns padded to their widest cell, indented by two; no trailing spaces."""
+    everything = [headers, *rows] if headers else rows
+    widths = [max(len(str(x)) for x in column) for column in zip(*everything, strict=True)]
+    return "\n".join(
+        ("  " + "  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True))).rstrip()
+        for row in everything
+    )
+
+
+def print_run_status(instance, run, seconds: float) -> None:
     """Succeeded, succeeded with warnings (failed warning checks: refused files, dropped or
-    missing columns, quality warnings), or failed; and which night readers are served."""
+    missing columns, quality warnings), or failed; and which night readers are served. Read
+    from the run's event log, whichever process executed it."""
+    import dagster as dg
+
     from orchestration.published import NothingPublishedError, current_night
 
-    warnings = [e for e in result.get_asset_check_evaluations() if not e.passed]
-    if not result.success:
+    records = instance.all_logs(
+        run.run_id,
+        of_type={
+            dg.DagsterEventType.STEP_FAILURE,
+            dg.DagsterEventType.STEP_SUCCESS,
+            dg.DagsterEventType.ASSET_CHECK_EVALUATION,
+        },
+    )
+    events = [r.dagster_event for r in records]
+    kind = dg.DagsterEventType
+    warnings = [
+        e.event_specific_data
+        for e in events
+        if e.event_type == kind.ASSET_CHECK_EVALUATION and not e.event_specific_data.passed
+    ]
+    success = run.status == dg.DagsterRunStatus.SUCCESS
+    if not success:
         status = "FAILED"
     elif warnings:
         status = f"succeeded WITH {len(warnings)} WARNING(S)"
     else:
         status = "succeeded"
-    print(f"\nNightly job {status} in {seconds:.1f} s (run {result.run_id}).")
-    for event in result.all_events:
-        if event.is_step_failure:
+    print(_fit(f"\nNightly job {status} in {seconds:.1f} s (run {run.run_id})."))
+    for event in events:
+        if event.event_type == kind.STEP_FAILURE:
             error = event.step_failure_data.error
-            print(f"  step {event.step_key} failed: {error.message.strip() if error else ''}")
+            message = error.message.strip().splitlines()[0] if error and error.message else ""
+            print(_fit(f"  step {event.step_key} failed: {message}"))
+    # One line per check name (16 datasets' quality warnings would fill the screen); the
+    # table per agency below says whose, the run's log in the UI says which.
+    failed_by_check: dict[str, list[str]] = {}
     for evaluation in warnings:
-        asset = evaluation.asset_key.to_user_string()
-        print(f"  check {evaluation.check_name} on {asset} failed ({evaluation.severity.value})")
+        name = f"{evaluation.check_name} ({evaluation.severity.value})"
+        failed_by_check.setdefault(name, []).append(evaluation.asset_key.path[-1])
+    for name, datasets in failed_by_check.items():
+        print(_fit(f"  {len(datasets)} failed {name}: {', '.join(datasets)}"))
     try:
         night = current_night()
     except NothingPublishedError:
         print("  Served to readers: nothing yet (no night has been published).")
         return
-    fresh = result.success and any(
-        e.is_step_success and e.step_key == "outputs__published_night" for e in result.all_events
+    fresh = success and any(
+        e.event_type == kind.STEP_SUCCESS and e.step_key == "outputs__published_night"
+        for e in events
     )
     which = "this night" if fresh else "the last good night; this run published nothing"
-    print(f"  Served to readers: {which}, published at {night.published_at} ({night.path.name}).")
+    print(_fit(f"  Served to readers: {which}, published at {night.published_at}."))
 
 
 def print_summary(since: dt.datetime | None = None) -> None:
-    """What loaded, what was rejected and why, what was refused, and where every output is."""
-
+    """One screen (at most 40 lines of at most 100 characters): loads, refusals, quality per
+    agency, linkage, the review queue, families and eligible counts, and where each report
+    is. Lists are cut to their first few items; every detail is in the tables named."""
     db = paths.warehouse_path()
     if not db.exists():
         print(f"No warehouse at {db}.")
         return
     con = connect_warehouse(db, read_only=True, wait_seconds=60)
     try:
-        has_register = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'ops' and table_name = 'load_register'"
-        ).fetchone()[0]
-        if has_register:
-            _print_loads(con, since)
-        schemas = con.execute(
-            "select table_schema, count(*) from information_schema.tables "
-            "where table_schema not in ('information_schema', 'pg_catalog') "
-            "group by 1 order by 1"
-        ).fetchall()
+        lines = [
+            *load_lines(con, since),
+            *agency_lines(con, since, table),
+            *linkage_lines(con),
+            *family_lines(con),
+        ]
     finally:
         con.close()
+    lines += _uncontracted_landing_lines()
+    lines += where_lines()
+    print("\n".join(_fit(line) for line in "\n".join(lines).split("\n")))
 
-    _print_uncontracted_landing()
-    print("\nWhere everything is:")
-    rows = [
-        ("warehouse", _show(db), ", ".join(f"{s} ({n} tables)" for s, n in schemas)),
-        ("landing", _show(paths.landing_dir()), "agency extracts, <agency>/<dataset>/<date>.csv"),
-        ("load register", "ops.load_register", "every file: checksum, rows, outcome, message"),
-        ("quarantine", "ops.quarantine", "rejected rows: file, row, field, reason, raw text"),
-        ("refused files", "ops.refused_files", "files refused whole, with the reason"),
+
+def _fit(line: str) -> str:
+    return line if len(line) <= WIDTH else line[: WIDTH - 3] + "..."
+
+
+def linkage_lines(con) -> list[str]:
+    """Records, persons, addresses placed on a UPRN, and accuracy where a truth exists."""
+    lines = []
+    if table_exists(con, "linkage.run_metrics"):
+        row = con.execute(
+            "select metrics from linkage.run_metrics order by run_at desc limit 1"
+        ).fetchone()
+        if row:
+            m = json.loads(row[0])
+            lines.append(
+                f"Linkage: {m['records']:,} records -> {m['persons']:,} persons "
+                f"({m['records_per_person']:.2f} records each; "
+                f"{m['share_in_two_or_more_sources']:.1%} in 2+ sources)."
+            )
+    if table_exists(con, "linkage.record_uprns"):
+        placed, total = con.execute(
+            "select count(*) filter (where match_status = 'matched'), count(*) "
+            "from linkage.record_uprns"
+        ).fetchone()
+        if total:
+            lines.append(f"  Addresses on a UPRN: {placed:,} of {total:,} ({placed / total:.1%}).")
+    accuracy = _read_json(paths.reports_dir() / "linkage" / "accuracy.json")
+    splink = (accuracy or {}).get("splink", {}).get("pairwise")
+    if splink:
+        lines.append(
+            f"  Against the synthetic truth: pairwise precision {splink['precision']:.3f}, "
+            f"recall {splink['recall']:.3f}, F1 {splink['f1']:.3f}."
+        )
+    return ["", *lines] if lines else []
+
+
+def family_lines(con) -> list[str]:
+    """What readers are served: families, eligible families, the review queue."""
+    from orchestration.published import NothingPublishedError, current_night
+
+    try:
+        tables = current_night().tables
+    except NothingPublishedError:
+        return ["", "Families: nothing published yet."]
+    rule = ""
+    if table_exists(con, "intermediate.int_run_parameters"):
+        as_at, rule_set = con.execute(
+            "select as_at_date, rule_set_version from intermediate.int_run_parameters"
+        ).fetchone()
+        rule = f" ({rule_set}, as at {as_at})"
+    accuracy = (_read_json(paths.reports_dir() / "families" / "accuracy.json") or {}).get(
+        "overall", {}
+    )
+    measured = accuracy.get("eligibility") or {}
+    truth = (
+        f"; vs truth: P {measured['precision']:.3f}, R {measured['recall']:.3f}"
+        if measured.get("precision") is not None and measured.get("recall") is not None
+        else ""
+    )
+    return [
+        f"Families (served): {tables.get('marts.families', 0):,}; "
+        f"eligible: {tables.get('marts.eligible_families', 0):,}{rule}{truth}.",
+        f"Review queue: {tables.get('linkage.review_queue', 0):,} record pairs for clerical "
+        "review (web application, Review).",
     ]
-    for label, folder in (("reports", paths.reports_dir()), ("outputs", paths.outputs_dir())):
-        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-        rows.append((label, _show(folder), f"{len(files)} files" if files else "(none yet)"))
-        rows += [("", _show(p), "") for p in files[:20]]
-    rows.append(("dagster home", os.environ.get("DAGSTER_HOME", ""), "run history (make ui)"))
-    print(_table(rows, ("what", "where", "")))
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def where_lines() -> list[str]:
+    """Where each report is: the Information Asset Owners' pages first, assets last (files
+    not written yet are left out)."""
+    from orchestration.platform.links import web_url
+
+    reports, outputs = paths.reports_dir(), paths.outputs_dir()
+    iao = sorted((reports / "quality" / "iao").glob("*.html"))
+    files = [
+        ("IAO files", reports / "quality" / "iao", _count(iao, "pages")),
+        ("Data Docs", reports / "quality" / "data_docs" / "index.html", "offline"),
+        ("linkage", reports / "linkage" / "diagnostics.html", "and accuracy.json beside it"),
+        ("eligibility", reports / "families" / "accuracy.json", "measured against the truth"),
+        ("eligible list", outputs / "eligible_families.csv", "why: families explain <id>"),
+        ("warehouse", paths.warehouse_path(), "ops.*, quality.*, linkage.*, marts.*"),
+    ]
+    rows = [("IAO pages", f"{web_url()}/quality/<agency>/", "web application: make web")]
+    rows += [(label, _show(path), note) for label, path, note in files if path.exists()]
+    rows += [
+        ("runs, assets", "Dagster UI (make ui)", "dbt: dbt_project/target/steps/*/progress.log")
+    ]
+    return ["", "Where things are:", *(f"  {a:<13}  {b}  ({c})" for a, b, c in rows)]
+
+
+def _count(items: list, noun: str) -> str:
+    return f"{len(items)} {noun}" if items else "none yet"
 
 
 def _show(path: Path) -> str:
@@ -99,91 +214,19 @@ def _show(path: Path) -> str:
         return str(path)
 
 
-def _print_loads(con, since: dt.datetime | None) -> None:
-    where = "where started_at >= ?" if since else ""
-    params = [since] if since else []
-    rows = con.execute(
-        f"""
-        select dataset,
-               count(*) filter (where outcome = 'loaded') as files_loaded,
-               count(*) filter (where outcome = 'refused') as files_refused,
-               count(*) filter (where outcome = 'skipped') as files_skipped,
-               coalesce(sum(rows_loaded), 0) as rows_loaded,
-               coalesce(sum(rows_rejected), 0) as rows_rejected,
-               max(extract_date) filter (where outcome = 'loaded') as latest_extract
-        from ops.load_register {where} group by 1 order by 1
-        """,
-        params,
-    ).fetchall()
-    label = "this run" if since else "all time"
-    if not rows:
-        print(f"\nNo new files ({label}): everything in landing was already in the register.")
-        if since:
-            _print_loads(con, None)  # so a re-run still says what the warehouse holds
-            return
-    else:
-        total_loaded = sum(r[4] for r in rows)
-        total_rejected = sum(r[5] for r in rows)
-        print(f"\nLoaded ({label}): {total_loaded:,} rows; quarantined {total_rejected:,} rows.")
-        print(
-            _table(
-                [(r[0], r[1], r[2], r[3], f"{r[4]:,}", f"{r[5]:,}", r[6] or "-") for r in rows],
-                ("dataset", "files", "refused", "dupes", "rows loaded", "rejected", "latest"),
-            )
-        )
-    reasons = con.execute(
-        f"""
-        select q.dataset, coalesce(q.field, '(whole row)'), q.reason, count(*)
-        from ops.quarantine q join ops.load_register r using (load_id)
-        {where.replace("started_at", "r.started_at")}
-        group by all order by 1, 4 desc
-        """,
-        params,
-    ).fetchall()
-    if reasons:
-        print(f"\nRejected rows by reason ({label}; details in ops.quarantine):")
-        print(
-            _table(
-                [(d, f, r, f"{n:,}") for d, f, r, n in reasons], ("dataset", "field", "reason", "n")
-            )
-        )
-    _print_column_faults(con, since)
-    refused = con.execute(
-        f"select dataset, file, message from ops.load_register "
-        f"{where + ' and' if where else 'where'} outcome = 'refused' order by file",
-        params,
-    ).fetchall()
-    if refused:
-        print(f"\nRefused files ({label}; nothing from them reached the warehouse):")
-        for _, file, message in refused:
-            print(f"  {file}\n      {message}")
-
-
-def _print_uncontracted_landing() -> None:
+def _uncontracted_landing_lines() -> list[str]:
     """Landing folders no contract covers: their files are never loaded, so say so."""
     from orchestration.ingest.contract import load_contracts
 
     landing = paths.landing_dir()
     if not landing.is_dir():
-        return
+        return []
     known = {(c.agency, c.name) for c in load_contracts().values()}
     stray = sorted(
         f"{folder.parent.name}/{folder.name}"
         for folder in landing.glob("*/*")
         if folder.is_dir() and (folder.parent.name, folder.name) not in known
     )
-    if stray:
-        print("\nLanding folders without a contract (not loaded): " + ", ".join(stray))
-
-
-def _print_column_faults(con, since: dt.datetime | None) -> None:
-    """Undeclared columns dropped and declared columns missing, per file (names only)."""
-    from orchestration.ingest.file_faults import REFUSED, recent_faults
-
-    if since is None:
-        return  # all-time view: the refusals below say enough, columns are per night
-    faults = [f for f in recent_faults(con, since=since) if f.kind != REFUSED]
-    if faults:
-        print("\nColumn faults (this run; the files still loaded):")
-        for fault in faults:
-            print(f"  {fault.describe()}")
+    if not stray:
+        return []
+    return ["", "Landing folders without a contract (not loaded): " + ", ".join(stray)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from orchestration.platform.ownership import COORDINATOR, stage_tags
 from orchestration.quality.gx_suite import quality_reports_dir
 
 
@@ -19,6 +20,9 @@ from orchestration.quality.gx_suite import quality_reports_dir
     key=["quality", "iao_reports"],
     group_name="quality",
     pool="duckdb",
+    kinds={"great_expectations", "html"},
+    owners=[COORDINATOR],
+    tags=stage_tags("quality"),
     description="One-page data-quality report per Information Asset Owner, and GX Data Docs.",
 )
 def iao_reports(duckdb: DuckDBResource) -> dg.MaterializeResult:

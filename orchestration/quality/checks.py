@@ -4,7 +4,8 @@
 It fails with severity ERROR (downstream assets in the run do not execute) when an
 error-severity expectation fails and has not been accepted in
 `expectations/accepted_failures.yml`; with WARN (reported, nothing blocked) when only
-warnings fail. Metadata carries the six dimension scores and the report's path.
+warnings fail. Metadata carries the six dimension scores, a link to the agency's page in the
+web application and the report's path.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration import paths
+from orchestration.platform.links import iao_report_link
 from orchestration.quality.pipeline import DatasetQuality, check_dataset
 from orchestration.quality.scores import scores_from_results
 
@@ -34,7 +36,13 @@ def contract_tables(contracts_dir: Path | None = None) -> list[str]:
 def check_result(quality: DatasetQuality) -> dg.AssetCheckResult:
     """The Dagster result for a dataset's latest validated load."""
     latest = quality.latest
-    report = {"report": dg.MetadataValue.path(str(quality.report))} if quality.report else {}
+    report = {}
+    if quality.report:
+        # The page in the web application (to the agency's owner), and the file it serves.
+        report = {
+            "iao_page": iao_report_link(quality.report.stem),
+            "report": dg.MetadataValue.path(str(quality.report)),
+        }
     if latest is None:
         return dg.AssetCheckResult(
             passed=True,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from orchestration.platform.ownership import LINKAGE_REVIEWERS, stage_tags
+
 WEB_REVIEW_DECISIONS_KEY = dg.AssetKey(["linkage", "web_review_decisions"])
 
 
@@ -18,6 +20,8 @@ WEB_REVIEW_DECISIONS_KEY = dg.AssetKey(["linkage", "web_review_decisions"])
     group_name="linkage",
     pool="duckdb",
     kinds={"duckdb", "django"},
+    owners=[LINKAGE_REVIEWERS],
+    tags=stage_tags("linkage"),
     description="Clerical review decisions recorded in the web application since the last "
     "night, copied into linkage.review_decisions (binding on person linkage).",
 )

@@ -190,3 +190,70 @@ def test_cli_registers_the_ingest_commands(command):
 
     args = build_parser().parse_args([command])
     assert callable(args.func)
+
+
+def test_every_asset_has_an_owner_kinds_and_a_stage_tag_and_agency_data_its_iao():
+    from orchestration.platform.ownership import agency_owner
+
+    graph = defs.resolve_asset_graph()
+    unowned = {
+        key.to_user_string(): (node.owners, node.kinds, node.tags)
+        for key in graph.get_all_asset_keys()
+        if not (node := graph.get(key)).owners or not node.kinds or "stage" not in node.tags
+    }
+    assert unowned == {}
+    for table, contract in load_contracts().items():
+        for key in (dg.AssetKey(["landing", table]), dg.AssetKey(["raw", table])):
+            node = graph.get(key)
+            assert node.owners == [agency_owner(contract.agency)]
+            assert node.tags["agency"] == contract.agency
+    assert agency_owner("council_social_care") == "team:council-social-care-iao"
+    staging = graph.get(dg.AssetKey(["stg_police__offences"]))
+    assert staging.tags["agency"] == "police" and "dbt" in staging.kinds
+
+
+def test_dbt_assets_are_described_from_their_yml_not_their_sql():
+    graph = defs.resolve_asset_graph()
+    families = graph.get(dg.AssetKey(["families"]))
+    assert families.description.startswith("Households with at least one dependent child")
+    described = [
+        node.description
+        for key in graph.get_all_asset_keys()
+        if "dbt" in (node := graph.get(key)).kinds
+    ]
+    assert described and not [d for d in described if "{{" in d or "Raw SQL" in d]
+
+
+def test_opening_the_ui_launches_nothing_the_landing_sensor_waits_to_be_started():
+    sensor = defs.resolve_sensor_def("landing_files_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
+    schedule = defs.resolve_schedule_def("nightly_at_0200")
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+
+
+def test_a_backdated_rerun_takes_the_as_at_date_and_rule_set_as_named_fields():
+    job = defs.resolve_job_def("backdated_rerun")
+    resolved = dg.validate_run_config(job, {"as_at_date": "2016-01-31", "rule_set": "SFOF2022"})
+    assert resolved["ops"]["dbt_after_linkage"]["config"] == {
+        "as_at_date": "2016-01-31",
+        "rule_set": "SFOF2022",
+    }
+    with pytest.raises(dg.DagsterInvalidConfigError, match="as_at_date"):
+        dg.validate_run_config(job, {})  # the date is what a back-dated rerun is for
+    keys = job.asset_layer.executable_asset_keys
+    assert (
+        dg.AssetKey(["eligible_families"]) in keys
+        and dg.AssetKey(["outputs", "published_night"]) in keys
+    )
+    assert not {k for k in keys if k.path[0] in ("raw", "linkage")}
+    assert dg.AssetKey(["int_person_records"]) not in keys
+
+
+def test_every_nightly_run_carries_the_jobs_tags_and_the_schedule_says_it_started_it():
+    from orchestration.platform.jobs import NIGHTLY_TAGS, TRIGGER_TAG
+
+    assert NIGHTLY_TAGS.items() <= defs.resolve_job_def("nightly").tags.items()
+    schedule = defs.resolve_schedule_def("nightly_at_0200")
+    context = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2015, 7, 1, 1))
+    (request,) = schedule.evaluate_tick(context).run_requests
+    assert request.tags[TRIGGER_TAG] == "schedule"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -79,6 +80,7 @@ def two_nights(small_city_dir, tmp_path_factory):
     second = _nightly(data_dir, work / "dagster_home")
     return {
         "data_dir": data_dir,
+        "dagster_home": work / "dagster_home",
         "db": db,
         "first": first,
         "second": second,
@@ -235,3 +237,53 @@ def test_subject_access_returns_every_record_of_a_person_and_nothing_of_anyone_e
     text = json.dumps([h.rows for h in report.holdings], default=str)
     assert not [r for r in everyone_else if f'"{r}"' in text]
     assert len(log) == 1 and log[0][4] == "nhs_number" and nhs_number not in str(log)
+
+
+def test_the_command_prints_a_line_per_stage_then_the_summary_on_one_screen(two_nights):
+    """What `make demo` shows after generation: progress per stage, then at most 40 lines of
+    at most 100 characters covering loads, quality, linkage, families and the reports."""
+    lines = two_nights["first"].stdout.splitlines()
+    stages = [line.split()[1] for line in lines if re.match(r"  \[\d/\d\] ", line)]
+    assert len(stages) == 6 and stages[0] == "load", stages
+    assert set(stages) == {"load", "validate", "addresses", "persons", "dbt", "reports"}
+    start = next(i for i, line in enumerate(lines) if re.match(r"Nightly job (succ|FAIL)", line))
+    screen = lines[start:]
+    assert len(screen) <= 40, "\n".join(screen)
+    assert max(len(line) for line in screen) <= 100
+    assert not [line for line in screen if line != line.rstrip()], "trailing spaces"
+    text = "\n".join(screen)
+    for part in (
+        "Loaded (this run):",
+        "quality (latest per dataset)",
+        "Linkage:",
+        "Addresses on a UPRN:",
+        "Families (served):",
+        "Review queue:",
+        "IAO pages",
+        "Dagster UI",
+    ):
+        assert part in text, part
+    assert text.index("IAO pages") < text.index("Data Docs") < text.index("Dagster UI")
+    assert "OK created" not in two_nights["first"].stdout, "dbt's progress belongs in its log"
+
+
+def test_a_night_from_the_command_line_is_a_queued_run_of_the_locations_job(two_nights):
+    import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
+
+    from orchestration.platform.jobs import NIGHTLY_TAGS, TRIGGER_TAG
+
+    home = two_nights["dagster_home"]
+    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
+        runs = instance.get_runs(filters=dg.RunsFilter(job_name="nightly"))
+        enqueued = [
+            instance.get_records_for_run(r.run_id, of_type=dg.DagsterEventType.RUN_ENQUEUED)
+            for r in runs
+        ]
+    assert len(runs) == 2
+    for run, records in zip(runs, enqueued, strict=True):
+        assert run.status == dg.DagsterRunStatus.SUCCESS
+        assert NIGHTLY_TAGS.items() <= run.tags.items()
+        assert run.tags[TRIGGER_TAG] == "command_line"
+        assert run.remote_job_origin.location_name == "troubled_families"
+        assert len(records.records) == 1

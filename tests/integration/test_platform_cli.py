@@ -68,11 +68,37 @@ def test_summary_reports_loads_rejections_refusals_and_places_without_identifier
     out = capsys.readouterr().out
     assert "Loaded (this run): 2 rows; quarantined 1 rows." in out
     assert "Column faults (this run; the files still loaded):" in out
-    assert "2015-03-31.csv carried column(s) the contract does not declare" in out
-    assert "shoe_size" in out and "lacked declared column(s), loaded as empty: cost" in out
+    assert "2015-03-31.csv: dropped undeclared: shoe_size" in out
+    assert "2015-03-31.csv: missing, loaded empty: cost" in out
     assert "police__offences" in out
     assert "not a date in format %d/%m/%Y or %Y-%m-%d" in out
     assert "landing/police/offences/2015-02-28.csv" in out and "excluded category 'adoption'" in out
     assert "ops.quarantine" in out and "warehouse" in out
     for identifier in ("SECRETREF", "Zebedee", "31/02/2003"):
         assert identifier not in out
+
+
+def test_a_command_line_run_goes_through_the_queue_as_a_run_of_the_locations_job(data_dir):
+    """Enqueued (as the UI and the schedule do), dequeued when nothing else runs, executed,
+    and recorded with the code location, so the UI's timeline shows it."""
+    import dagster as dg
+
+    from orchestration.platform.dagster_home import ensure_dagster_home
+    from orchestration.platform.run_queue import LOCATION_NAME, enqueue_job_run, run_queued_job
+
+    ensure_dagster_home()
+    with dg.DagsterInstance.get() as instance:
+        queued = enqueue_job_run(instance, "load_landing_files", tags={"families/trigger": "t"})
+        assert queued.status == dg.DagsterRunStatus.QUEUED
+        finished = run_queued_job(instance, queued, execute_here=True)
+        stored = instance.get_run_by_id(queued.run_id)
+        kinds = [
+            r.dagster_event.event_type
+            for r in instance.all_logs(queued.run_id)
+            if r.dagster_event is not None
+        ]
+    assert finished.status == stored.status == dg.DagsterRunStatus.SUCCESS
+    assert stored.remote_job_origin.location_name == LOCATION_NAME
+    assert stored.tags["families/trigger"] == "t"
+    order = [dg.DagsterEventType.RUN_ENQUEUED, dg.DagsterEventType.RUN_STARTING]
+    assert [k for k in kinds if k in order] == order
