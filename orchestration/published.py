@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration import paths
+from orchestration.families.list_changes import record_list_changes
 
 POINTER_FILE = "current.json"
 # Whole schemas a published night carries, and single tables from others. `reference` (the
@@ -81,6 +82,8 @@ def publish(con: duckdb.DuckDBPyConnection, root: Path | None = None) -> Publish
             "the warehouse has no marts to publish: run the nightly job (families nightly)"
         )
     counts: dict[str, int] = {}
+    # The night served until this one is swapped in: the list this one is compared with.
+    previous_file, previous_at = _pointed_at(root) or (None, None)
     quoted = str(partial).replace("'", "''")
     con.execute(f"ATTACH '{quoted}' AS published_night")
     try:
@@ -94,6 +97,13 @@ def publish(con: duckdb.DuckDBPyConnection, root: Path | None = None) -> Publish
             counts[qualified] = con.execute(
                 f'SELECT count(*) FROM published_night."{schema}"."{table}"'
             ).fetchone()[0]
+        # What changed on the eligible list since the night being served, stored once here so
+        # every reader of this night agrees (orchestration/families/list_changes.py).
+        if record_list_changes(con, "published_night", previous_file, previous_at):
+            for table in ("changes.since_last_list", "changes.compared_with"):
+                counts[table] = con.execute(
+                    f"SELECT count(*) FROM published_night.{table}"
+                ).fetchone()[0]
         published_at = datetime.now(UTC).isoformat(timespec="seconds")
         con.execute(
             "CREATE TABLE published_night.main.published_manifest AS "
@@ -107,6 +117,15 @@ def publish(con: duckdb.DuckDBPyConnection, root: Path | None = None) -> Publish
     _point_at(root, target, published_at)
     _prune(root, keep={target.name})
     return PublishedNight(path=target, published_at=published_at, tables=counts)
+
+
+def _pointed_at(root: Path) -> tuple[Path, str] | None:
+    """The published file `current.json` names and when it was published, if any."""
+    pointer = root / POINTER_FILE
+    if not pointer.exists():
+        return None
+    meta = json.loads(pointer.read_text())
+    return root / meta["file"], meta["published_at"]
 
 
 def _point_at(root: Path, target: Path, published_at: str) -> None:
@@ -130,18 +149,17 @@ def _prune(root: Path, keep: set[str]) -> None:
 def current_night(root: Path | None = None) -> PublishedNight:
     """The night readers are served now; NothingPublishedError if there is none."""
     root = root or published_dir()
-    pointer = root / POINTER_FILE
-    if not pointer.exists():
+    pointed = _pointed_at(root)
+    if pointed is None:
         raise NothingPublishedError(
             f"no published night in {root}: run the nightly job (families nightly) first"
         )
-    meta = json.loads(pointer.read_text())
-    path = root / meta["file"]
+    path, published_at = pointed
     with duckdb.connect(str(path), read_only=True) as con:
         tables = dict(
             con.execute("select table_name, row_count from published_manifest").fetchall()
         )
-    return PublishedNight(path=path, published_at=meta["published_at"], tables=tables)
+    return PublishedNight(path=path, published_at=published_at, tables=tables)
 
 
 def open_published(root: Path | None = None) -> duckdb.DuckDBPyConnection:

@@ -14,7 +14,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from orchestration.families import project
-from orchestration.families.outputs import ELIGIBLE_CSV_COLUMNS, write_eligible_families_csv
+from orchestration.families.outputs import ELIGIBLE_CSV_COLUMNS, write_eligible_list
 from orchestration.families.row_counts import with_row_counts
 from orchestration.families.run_parameters import InvalidRunParameters, validate_run_parameters
 from orchestration.families.translator import FamiliesDbtTranslator
@@ -173,18 +173,21 @@ def published_night(duckdb: DuckDBResource) -> dg.MaterializeResult:
     kinds={"csv"},
     owners=[BI_TEAM],
     tags=stage_tags("outputs"),
-    description="data/outputs/eligible_families.csv, from the published night: family id, "
-    "UPRN, the six flags, the count and the priority rank. No names.",
+    description="data/outputs/eligible_families.csv and .xlsx (and eligible_families_left.csv), "
+    "from the published night: family id, UPRN, priority, criteria by name, estimated cost, "
+    "services involved, what changed since the last list, as-at date and rule set. No names.",
 )
 def eligible_families_csv() -> dg.MaterializeResult:
     from orchestration.published import open_published
 
     with open_published() as con:
-        path, rows = write_eligible_families_csv(con)
+        files = write_eligible_list(con)
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(path)),
-            "rows": rows,
+            "path": dg.MetadataValue.path(str(files.csv)),
+            "xlsx": dg.MetadataValue.path(str(files.xlsx)),
+            "rows": files.rows,
+            "left_the_list": files.left,
             "columns": ", ".join(ELIGIBLE_CSV_COLUMNS),
         }
     )

@@ -27,7 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "eligibility",
         help="rebuild households, criteria and the eligible list (optionally as at a past date)",
         description="Run the dbt models after linkage for an as-at date and rule set, write "
-        "data/outputs/eligible_families.csv, and, where a truth exists, "
+        "data/outputs/eligible_families.csv and .xlsx, and, where a truth exists, "
         "data/reports/families/accuracy.json.",
     )
     eligibility.add_argument(
@@ -96,8 +96,8 @@ def _eligibility(args: argparse.Namespace) -> int:
         night = publish(con)
     print(f"published {night.path.name} (served from now on)")
     with open_published() as con:
-        path, rows = outputs.write_eligible_families_csv(con)
-    print(f"{rows} eligible families written to {path}")
+        files = outputs.write_eligible_list(con)
+    print(f"{files.rows} eligible families written to {files.csv} and {files.xlsx}")
     if (paths.truth_dir() / "family_truth.parquet").exists():
         report = evaluation.evaluate_eligibility()
         print(json.dumps(report["overall"], indent=2))

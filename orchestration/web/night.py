@@ -1,8 +1,9 @@
 """What the pages show, read from the published night (never the warehouse).
 
 Every function takes a read-only connection from `orchestration.published.open_published()`
-and returns plain dicts; filtering, sorting and paging happen in DuckDB so a page costs the
-same at 200,000 households as at 400.
+and returns plain dicts. The eligible list and a family's explanation are read by
+orchestration/families/list_rows.py and family_explanation.py, which the exports and
+`families explain` share.
 """
 
 from __future__ import annotations
@@ -10,19 +11,10 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import duckdb
 
-from orchestration.web.reference import gateway_names, source_name
-
-SORTS = {
-    "priority": "priority_rank nulls last, family_id",
-    "criteria": "criteria_count desc, priority_rank nulls last, family_id",
-    "cost": "estimated_annual_cost_gbp desc nulls last, family_id",
-    "family": "family_id",
-}
-PAGE_SIZE = 50
+from orchestration.families.readable_names import source_name
 
 
 @contextlib.contextmanager
@@ -42,147 +34,12 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def criterion_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    rows = con.execute(
-        "select distinct criterion_code, criterion_name from marts.family_criteria order by 1"
-    ).fetchall()
-    return {str(code): name for code, name in rows}
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    criterion: str = ""  # a criterion code the family must meet
-    min_criteria: int = 0
-    sort: str = "priority"
-    page: int = 1
-    scope: frozenset[str] | None = None  # None: every family; else only these
-
-
-def _where(query: ListQuery) -> tuple[str, list]:
-    clauses, params = ["true"], []
-    if query.criterion:
-        clauses.append("list_contains(e.criteria_met, try_cast(? as integer))")
-        params.append(query.criterion)
-    if query.min_criteria:
-        clauses.append("e.criteria_count >= ?")
-        params.append(query.min_criteria)
-    if query.scope is not None:
-        clauses.append("list_contains(?::varchar[], e.family_id)")
-        params.append(sorted(query.scope))
-    return " and ".join(clauses), params
-
-
-def eligible_list(
-    con: duckdb.DuckDBPyConnection, query: ListQuery, limit: int | None = PAGE_SIZE
-) -> tuple[int, list[dict]]:
-    """(total matching, one page of rows) of the eligible list, with criteria named and the
-    services involved. `limit=None` returns every matching row (exports)."""
-    where, params = _where(query)
-    total = con.execute(
-        f"select count(*) from marts.eligible_families e where {where}", params
-    ).fetchone()[0]
-    paging = ""
-    if limit is not None:
-        paging = f"limit {int(limit)} offset {max(0, query.page - 1) * int(limit)}"
-    rows = _rows(
-        con,
-        f"""
-        with page as (
-            select e.family_id, e.uprn, e.criteria_met, e.criteria_count, e.min_criteria,
-                   e.rule_set_version, e.as_at_date, p.priority_rank,
-                   p.estimated_annual_cost_gbp, p.cost_price_year
-            from marts.eligible_families e
-            left join marts.family_priority p using (family_id)
-            where {where}
-            order by {SORTS.get(query.sort, SORTS["priority"])}
-            {paging}
-        )
-        select page.*, (
-            select string_agg(distinct s.agency, ', ' order by s.agency)
-            from marts.services_involved s
-            where s.family_id = page.family_id and s.is_current
-        ) as current_services
-        from page
-        order by {SORTS.get(query.sort, SORTS["priority"])}
-        """,
-        params,
-    )
-    names = criterion_names(con)
-    for row in rows:
-        row["criteria_named"] = [
-            f"{code}: {names.get(str(code), 'criterion ' + str(code))}"
-            for code in (row["criteria_met"] or [])
-        ]
-    return total, rows
-
-
 def family_exists(con: duckdb.DuckDBPyConnection, family_id: str) -> bool:
     return bool(
         con.execute(
             "select count(*) from marts.families where family_id = ?", [family_id]
         ).fetchone()[0]
     )
-
-
-def family_detail(con: duckdb.DuckDBPyConnection, family_id: str) -> dict | None:
-    """A family's members, criteria with their evidence, priority and services (the web's
-    `families explain`: the same marts, with readable source and gateway names)."""
-    family = _rows(con, "select * from marts.families where family_id = ?", [family_id])
-    if not family:
-        return None
-    family = family[0]
-    criteria = _rows(
-        con,
-        "select * from marts.family_criteria where family_id = ? order by criterion_code",
-        [family_id],
-    )
-    events = _rows(
-        con,
-        "select * from marts.indicator_events where family_id = ? "
-        "order by criterion_code, indicator_code, person_id",
-        [family_id],
-    )
-    for event in events:
-        event["source_name"] = source_name(event["source_dataset"])
-        event["gateway_names"] = gateway_names(event["legal_gateways"])
-    for criterion in criteria:
-        code = criterion["criterion_code"]
-        criterion["events"] = [e for e in events if e["criterion_code"] == code]
-    eligible = _rows(con, "select * from marts.eligible_families where family_id = ?", [family_id])
-    priority = _rows(con, "select * from marts.family_priority where family_id = ?", [family_id])
-    services = _rows(
-        con,
-        "select * from marts.services_involved where family_id = ? order by source_dataset",
-        [family_id],
-    )
-    for service in services:
-        service["source_name"] = source_name(service["source_dataset"])
-    return {
-        "family": family,
-        "members": _members(family),
-        "criteria": criteria,
-        "met_count": sum(1 for c in criteria if c["is_met"]),
-        "eligible": eligible[0] if eligible else None,
-        "priority": priority[0] if priority else None,
-        "services": services,
-    }
-
-
-def _members(family: dict) -> list[dict]:
-    children = set(family.get("dependent_child_person_ids") or [])
-    absent = set(family.get("absent_parent_person_ids") or [])
-    inferred = " ".join(family.get("members_placed_by_inference") or [])
-    people = list(family.get("person_ids") or []) + sorted(absent)
-    return [
-        {
-            "person_id": person,
-            "role": "absent parent"
-            if person in absent
-            else ("dependent child" if person in children else "adult or older child"),
-            "placed_by_inference": person in inferred,
-        }
-        for person in dict.fromkeys(people)
-    ]
 
 
 def review_queue(con: duckdb.DuckDBPyConnection, exclude: set[tuple[str, str]]) -> list[dict]:

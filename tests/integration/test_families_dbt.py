@@ -12,7 +12,7 @@ import pytest
 
 from orchestration.families import project
 from orchestration.families.explain import FamilyNotFound, explain_family
-from orchestration.families.outputs import ELIGIBLE_CSV_COLUMNS, write_eligible_families_csv
+from orchestration.families.outputs import ELIGIBLE_CSV_COLUMNS, write_eligible_list
 from orchestration.families.sample_warehouse import (
     create_empty_warehouse,
     insert_linkage,
@@ -245,30 +245,26 @@ def test_indicator_events_carry_evidence_gateways_and_rule_set(city):
     assert two_a[2] == "1 4 5 8 9 10 11 12" and two_a[3] == "FF2015"
 
 
-def test_eligible_csv_has_the_agreed_columns_and_no_names(city, monkeypatch):
+def test_eligible_list_names_criteria_and_holds_no_names(city, monkeypatch):
     monkeypatch.setenv("FAMILIES_DATA_DIR", str(city["folder"]))
     with duckdb.connect(str(city["db"])) as con:
-        path, rows = write_eligible_families_csv(con)
-    assert path == city["folder"].resolve() / "outputs" / "eligible_families.csv"
-    with path.open() as handle:
-        table = list(csv.reader(handle))
-    assert tuple(table[0]) == ELIGIBLE_CSV_COLUMNS
-    assert table[1] == [
+        files = write_eligible_list(con)
+    assert files.csv == city["folder"].resolve() / "outputs" / "eligible_families.csv"
+    with files.csv.open(newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert tuple(table[0]) == ELIGIBLE_CSV_COLUMNS and files.rows == len(table) == 1
+    row = table[0]
+    assert (row["family_id"], row["uprn"], row["criteria_count"], row["priority_rank"]) == (
         "FAM-100",
         "100",
-        "true",
-        "true",
-        "false",
-        "true",
-        "true",
-        "false",
         "4",
         "1",
-    ]
-    text = path.read_text()
+    )
+    assert [c.split(" ")[0] for c in row["criteria"].split("; ")] == ["1", "2", "4", "5"]
+    assert (row["rule_set_version"], row["as_at_date"]) == ("FF2015", "2016-07-20")
+    text = files.csv.read_text() + files.left_csv.read_text()
     for name in ("Testperson", "TESTPERSON", "Alex", "Sam", "Chris", "Pat"):
         assert name not in text
-    assert rows == 1
 
 
 def test_explain_names_each_criterion_its_sources_dates_and_records(city):
@@ -277,7 +273,7 @@ def test_explain_names_each_criterion_its_sources_dates_and_records(city):
     assert "police__offences:CR1|N1" in text
     assert "council_education__attendance" in text and "2016-07-20" in text
     # Which problem the absent parent supplied, and from whom.
-    assert "counted through the absent parent" in text and "5B from P-DAD" in text
+    assert "counted through the absent parent" in text and "absent parent P-DAD" in text
     assert "Testperson" not in text and "TESTPERSON" not in text
     with pytest.raises(FamilyNotFound):
         explain_family("FAM-999", city["db"])

@@ -1,16 +1,12 @@
-"""How the families stage drives dbt: vars, environment, manifest freshness, CLI, CSV."""
+"""How the families stage drives dbt: vars, environment, manifest freshness, CLI."""
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-
-import duckdb
 
 from orchestration import paths
 from orchestration.families import cli, project
-from orchestration.families.outputs import ELIGIBLE_CSV_COLUMNS, write_eligible_families_csv
 
 
 def test_vars_carry_only_what_is_set():
@@ -55,24 +51,3 @@ def test_cli_registers_explain_and_eligibility():
     assert args.family_id == "FAM-123" and args.func is cli._explain
     args = parser.parse_args(["eligibility", "--as-at", "2015-07-22", "--rule-set", "SFOF2022"])
     assert (args.as_at, args.rule_set) == ("2015-07-22", "SFOF2022")
-
-
-def test_csv_is_in_priority_order_with_six_flags_and_no_other_columns(tmp_path):
-    con = duckdb.connect()
-    con.execute("create schema marts")
-    flags = ", ".join(f"{str(n % 2 == 0).lower()} as has_criterion_{n}" for n in range(1, 11))
-    con.execute(
-        f"create table marts.eligible_families as select 'FAM-' || u as family_id, u as uprn, "
-        f"{flags}, 3 as criteria_count, 'Secret Name' as not_exported "
-        "from (values ('1'), ('2')) as t(u)"
-    )
-    con.execute(
-        "create table marts.family_priority as select * from "
-        "(values ('FAM-1', 2), ('FAM-2', 1)) as t(family_id, priority_rank)"
-    )
-    path, rows = write_eligible_families_csv(con, tmp_path / "out" / "eligible.csv")
-    table = list(csv.reader(path.open()))
-    assert tuple(table[0]) == ELIGIBLE_CSV_COLUMNS
-    assert [r[0] for r in table[1:]] == ["FAM-2", "FAM-1"]
-    assert table[1][2:8] == ["false", "true", "false", "true", "false", "true"]
-    assert "Secret" not in path.read_text() and rows == 2

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from orchestration.linkage.diagnostics import without_font_links
 from orchestration.linkage.diagnostics_page import (
     diagnostics_page,
     heatmap_html,
     link_rate_matrix,
+    source_link_rates,
+    source_trend_html,
     sparkline_svg,
     trend_html,
 )
@@ -30,6 +34,31 @@ def test_heatmap_has_one_row_per_source_and_shows_each_rate_in_percent():
     # A pair of sources sharing nobody is shown as 0, not left out.
     assert "s0 persons also in s1: 5.0%" in page
     assert heatmap_html({}).startswith("<p>")
+
+
+def test_a_cell_that_moved_suddenly_since_last_night_is_outlined_and_says_from_what():
+    tonight = {"police|school": 0.30, "school|police": 0.52}
+    last_night = {"police|school": 0.50, "school|police": 0.50}
+    page = heatmap_html(tonight, last_night)
+    assert page.count('class="moved"') == 1
+    assert "police persons also in school: 30.0% (last night 50.0%)" in page
+    assert 'class="moved"' not in heatmap_html(tonight)  # no night before: nothing to mark
+
+
+def test_each_source_has_a_trend_across_nights_and_a_sudden_drop_is_marked():
+    assert source_link_rates({"a|b": 0.2, "a|c": 0.4, "b|a": 0.1}) == pytest.approx(
+        {"a": 0.3, "b": 0.05, "c": 0.0}
+    )
+    nights = [
+        {"pair_link_rates": {"police|school": 0.5, "school|police": 0.4}},
+        {"pair_link_rates": {"police|school": 0.5, "school|police": 0.4}},
+        {"pair_link_rates": {"police|school": 0.2, "school|police": 0.41}},
+    ]
+    page = source_trend_html(nights)
+    assert page.count("<polyline") == 2  # one line per source
+    assert '<td>20.0%</td><td class="moved-text">-30.0 points</td>' in page
+    assert "<td>41.0%</td><td>+1.0 points</td>" in page
+    assert source_trend_html([]).startswith("<p>")
 
 
 def test_a_rising_figure_draws_a_rising_line():

@@ -219,12 +219,14 @@ def test_analyst_exports_the_list_as_csv_and_xlsx(browser, site, tmp_path):
     csv_file = tmp_path / "list.csv"
     csv_download.value.save_as(csv_file)
     lines = csv_file.read_text().strip().splitlines()
-    assert len(lines) == len(families) + 1 and lines[0].startswith("Family,UPRN")
+    assert len(lines) == len(families) + 1 and lines[0].startswith("family_id,uprn,priority")
     with page.expect_download() as xlsx_download:
         page.get_by_role("link", name="Excel (XLSX)").click()
     xlsx_file = tmp_path / "list.xlsx"
     xlsx_download.value.save_as(xlsx_file)
-    assert load_workbook(xlsx_file).active.max_row == len(families) + 1
+    listed = list(load_workbook(xlsx_file)["Eligible families"].iter_rows(values_only=True))
+    titles = listed.index(next(row for row in listed if row[0] == "Family"))
+    assert sorted(row[0] for row in listed[titles + 1 :]) == families
     page.close()
 
 

@@ -25,6 +25,9 @@ member_lists as (
     select
         household_id,
         list(person_id order by person_id) as person_ids,
+        -- Aligned with person_ids (same order; null where the date of birth is unknown):
+        -- the family page says who is a child and who an adult.
+        list(age_years::integer order by person_id) as member_age_years,
         list(person_id order by person_id) filter (where is_dependent_child) as dependent_child_person_ids,
         list(person_id || ': ' || placed_by_inference order by person_id)
             filter (where placed_by_inference is not null) as members_placed_by_inference,
@@ -56,6 +59,7 @@ final as (
         families.adult_count,
         families.dependent_child_count,
         member_lists.person_ids,
+        member_lists.member_age_years,
         member_lists.dependent_child_person_ids,
         coalesce(absent_lists.absent_parent_person_ids, []) as absent_parent_person_ids,
         coalesce(member_lists.members_placed_by_inference, []) as members_placed_by_inference,

@@ -1,4 +1,5 @@
-"""A family's page: asks why it is being opened, then shows members, criteria and evidence.
+"""A family's page: asks why it is being opened, then shows members, criteria and evidence
+(`families explain` for the web: the same explanation, family_explanation.py).
 
 The purpose given is kept for the session and written with every view of that family.
 """
@@ -9,6 +10,7 @@ from django import forms
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from orchestration.families.family_explanation import family_explanation
 from orchestration.published import NothingPublishedError
 from orchestration.web import audit, night
 from orchestration.web.roles import family_scope, refuse, requires
@@ -64,10 +66,10 @@ def family_page(request, family_id: str):
         return render(request, "web/purpose.html", {"form": form, "family_id": family_id})
     try:
         with night.published() as con:
-            detail = night.family_detail(con, family_id)
+            explained = family_explanation(con, family_id)
     except NothingPublishedError as error:
         return render(request, "web/nothing_published.html", {"error": str(error)}, status=503)
-    if detail is None:
+    if explained is None:
         raise Http404("no such family in the published night")
     audit.record(request, "view_family", family_id=family_id, purpose=purposes[family_id])
-    return render(request, "web/family.html", {"family_id": family_id, **detail})
+    return render(request, "web/family.html", {"family_id": family_id, "e": explained})
