@@ -14,6 +14,7 @@ from orchestration.web.views import (
     quality,
     review,
     second_factor,
+    subject_access,
 )
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("quality/<str:agency>/", quality.quality_report, name="quality_report"),
     path("audit/", coordinator.audit_home, name="audit_home"),
     path("users/", coordinator.users_page, name="users"),
+    path("subject-access/", subject_access.subject_access_page, name="subject_access"),
     # Django's admin: superusers only (made with `manage.py createsuperuser`, never by default).
     path("admin/", admin.site.urls),
 ]

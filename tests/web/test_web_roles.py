@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ALLOWED = {
-    "coordinator": {"list", "family", "csv", "xlsx", "audit", "users"},
+    "coordinator": {"list", "family", "csv", "xlsx", "audit", "users", "subject_access"},
     "analyst": {"list", "family", "csv", "xlsx"},
     "keyworker": {"list", "family", "csv", "xlsx"},
     "police_liaison": {"list", "family"},
@@ -35,6 +35,7 @@ def pages(users, published_ids) -> dict[str, str]:
         "quality_report": "/quality/police/",
         "audit": "/audit/",
         "users": "/users/",
+        "subject_access": "/subject-access/",
     }
 
 
