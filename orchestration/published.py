@@ -87,6 +87,10 @@ def publish(con: duckdb.DuckDBPyConnection, root: Path | None = None) -> Publish
     quoted = str(partial).replace("'", "''")
     con.execute(f"ATTACH '{quoted}' AS published_night")
     try:
+        # The queued records' compared fields, for the reviewer's side-by-side page.
+        from orchestration.web.review_records import publish_review_records
+
+        counts.update(publish_review_records(con, "published_night"))
         for qualified in tables:
             schema, table = qualified.split(".", 1)
             con.execute(f'CREATE SCHEMA IF NOT EXISTS published_night."{schema}"')

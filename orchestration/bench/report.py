@@ -15,6 +15,8 @@ SECOND_NIGHT_MAX_SHARE = 0.25
 
 def goals(result: dict) -> list[dict]:
     """Each goal with the measured figure and whether it was met."""
+    from orchestration.bench.pages import page_goals
+
     first, _second = result["nights"]
     share = result["second_night_share_of_first"]
     return [
@@ -33,7 +35,7 @@ def goals(result: dict) -> list[dict]:
             "measured": f"{share:.1%}",
             "met": share <= SECOND_NIGHT_MAX_SHARE,
         },
-    ]
+    ] + page_goals(result)
 
 
 def _ratio(project: float | None, peer: float | None) -> float | None:
@@ -128,6 +130,8 @@ def _rows(figures: dict) -> str:
 
 
 def markdown(result: dict) -> str:
+    from orchestration.bench.pages import pages_markdown
+
     first, second = result["nights"]
     generate = result["generate"]
     m = result["machine"]
@@ -151,6 +155,7 @@ def markdown(result: dict) -> str:
             for g in goals(result)
         ),
         "",
+        *pages_markdown(result.get("pages")),
         "## Stages",
         "",
         *(

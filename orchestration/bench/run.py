@@ -24,6 +24,7 @@ import psutil
 
 from orchestration import paths
 from orchestration.bench.measure import Measured, run_measured
+from orchestration.bench.pages import measure_pages
 from orchestration.bench.report import peer_ratios
 from orchestration.bench.stages import OVERHEAD, STAGES, StepSpan, latest_run_steps
 
@@ -356,6 +357,10 @@ def run_bench(
         log(f"night {night} ... (log: {city.logs / f'night{night}.log'})")
         nights.append(run_night(city, night))
         log(f"  night {night}: {nights[-1]['seconds']} s, peak {nights[-1]['peak_gb']} GB")
+        if night == 2:
+            log("page latency: families web on the published night ...")
+            pages = measure_pages(city.data, city.workdir, city.env(), families_command())
+            log(f"  list p95 {pages['list']['p95_ms']} ms, family {pages['family']['p95_ms']} ms")
         if night == 1:
             # Before night two changes them: the records night one linked from nothing.
             log("plain Splink peer on night one's standardised records ...")
@@ -371,6 +376,7 @@ def run_bench(
         "machine": machine(),
         "code": code_version(),
         "generate": generate,
+        "pages": pages,
         "nights": nights,
         "second_night_share_of_first": round(second["seconds"] / first["seconds"], 3),
         "peer": {**peer, "against_project": peer_ratios(first, peer)},

@@ -101,11 +101,8 @@ def _vault(args: argparse.Namespace) -> int:
 
 
 def _subject_access(args: argparse.Namespace) -> int:
-    import duckdb
-
     from orchestration import paths, published
     from orchestration.governance import subject_access as sar
-    from orchestration.ingest.contract import load_contracts
 
     query = sar.SubjectQuery(
         nhs_number=args.nhs_number,
@@ -116,20 +113,18 @@ def _subject_access(args: argparse.Namespace) -> int:
         dob=args.dob,
         person_id=args.person_id,
     )
-    if query.searched_by() in ("nothing", "first_name", "surname", "dob"):
-        print(
-            "families subject-access: give an identifier, or --surname with --dob", file=sys.stderr
-        )
-        return 2
-    keys = {table: list(c.primary_key) for table, c in load_contracts().items()}
     nights = sorted(published.published_dir().glob("night-*.duckdb"))
-    with duckdb.connect(str(args.db or paths.warehouse_path())) as con:
-        try:
-            report = sar.subject_access(con, query, keys, nights)
-        except sar.SubjectNotFound as error:
-            print(f"families subject-access: {error}", file=sys.stderr)
-            return 1
-        sar.log_request(con, report, args.requested_by, args.reason)
+    warehouse = args.db or paths.warehouse_path()
+    try:
+        report = sar.request_subject_access(
+            query, args.requested_by, args.reason, warehouse, nights
+        )
+    except sar.SubjectNotFound as error:
+        print(f"families subject-access: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"families subject-access: {error}", file=sys.stderr)
+        return 2
     path = sar.write_report(report, paths.reports_dir() / "subject_access")
     print(
         f"request {report.request_id}: {len(report.person_ids)} person(s), "

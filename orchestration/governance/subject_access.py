@@ -64,6 +64,11 @@ class SubjectQuery:
         """Which kinds of identifier were used (for the log: never their values)."""
         return ", ".join(name for name, value in asdict(self).items() if value) or "nothing"
 
+    def is_enough(self) -> bool:
+        """A strong identifier or a person id alone, or a surname with a date of birth."""
+        strong = self.nhs_number or self.upn or self.ni_number or self.person_id
+        return bool(strong or (self.surname and self.dob))
+
 
 @dataclass
 class Holding:
@@ -328,10 +333,36 @@ def log_request(
     )
 
 
+def request_subject_access(
+    query: SubjectQuery,
+    requested_by: str,
+    reason: str,
+    warehouse: Path,
+    published: list[Path] = (),
+) -> SubjectAccessReport:
+    """Find everything held about the person and log the request: what `families
+    subject-access` and the coordinator's web page both run. Raises ValueError for a query
+    that names nobody, SubjectNotFound when nothing matches, and duckdb.IOException while
+    another process (a night) holds the warehouse."""
+    from orchestration.ingest.contract import load_contracts
+
+    if not query.is_enough():
+        raise ValueError("give an identifier or a person id, or a surname with a date of birth")
+    keys = {table: list(c.primary_key) for table, c in load_contracts().items()}
+    with duckdb.connect(str(warehouse)) as con:
+        report = subject_access(con, query, keys, list(published))
+        log_request(con, report, requested_by, reason)
+    return report
+
+
+def report_json(report: SubjectAccessReport) -> str:
+    return json.dumps(asdict(report), default=str, indent=1)
+
+
 def write_report(report: SubjectAccessReport, out_dir: Path) -> Path:
     """The report as JSON, readable by its owner only (it holds the person's data)."""
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = out_dir / f"subject-access-{report.request_id}.json"
     path.touch(mode=0o600)
-    path.write_text(json.dumps(asdict(report), default=str, indent=1), encoding="utf-8")
+    path.write_text(report_json(report), encoding="utf-8")
     return path

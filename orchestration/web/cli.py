@@ -1,4 +1,4 @@
-"""`families web`, `families users add|list|disable|enable`, `families audit verify|export`."""
+"""`families web`, `families users add|list|disable|enable|otp`, `families audit verify|export`."""
 
 from __future__ import annotations
 
@@ -49,6 +49,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         parser = users_sub.add_parser(action, help=f"{action} a user's access")
         parser.add_argument("username")
         parser.set_defaults(func=_users_set_active, active=action == "enable")
+    otp = users_sub.add_parser(
+        "otp",
+        help="enrol a user's authenticator app (prints its provisioning URI and secret once)",
+        description="Makes a one-time-password (TOTP) device for the user, replacing any "
+        "earlier one, and prints the otpauth:// URI (for a QR code) and the secret once: give "
+        "them to the user in person. From then on the user gives a code after the password. "
+        "--remove takes the device away (a lost phone); with FAMILIES_WEB_REQUIRE_OTP=1 the "
+        "user then cannot sign in until enrolled again.",
+    )
+    otp.add_argument("--username", required=True)
+    otp.add_argument("--remove", action="store_true", help="remove the user's device instead")
+    otp.set_defaults(func=_users_otp)
 
     audit = subparsers.add_parser("audit", help="the web application's audit trail")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
@@ -61,7 +73,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     export.set_defaults(func=_audit_export)
 
 
-def _audit_command_line(action: str, detail: str) -> None:
+def _audit_command_line(action: str, detail: str, page: str) -> None:
     """Changes made from the command line go into the audit trail too (OS user, no role)."""
     from orchestration.web.audit import append
 
@@ -69,9 +81,7 @@ def _audit_command_line(action: str, detail: str) -> None:
         username=f"cli:{getpass.getuser()}"[:150],
         role="(command line)",
         action=action,
-        page={"user_added": "families users add", "user_enabled": "families users enable"}.get(
-            action, "families users disable"
-        ),
+        page=page,
         family_id="",
         person_id="",
         purpose="",
@@ -105,7 +115,7 @@ def _users_add(args: argparse.Namespace) -> int:
     except AccountError as error:
         print(f"families users add: {error}", file=sys.stderr)
         return 2
-    _audit_command_line("user_added", f"{args.username} as {args.role}")
+    _audit_command_line("user_added", f"{args.username} as {args.role}", "families users add")
     print(f"{args.username} added as {args.role}")
     return 0
 
@@ -132,8 +142,32 @@ def _users_set_active(args: argparse.Namespace) -> int:
         print(f"families users: {error}", file=sys.stderr)
         return 2
     action = "user_enabled" if args.active else "user_disabled"
-    _audit_command_line(action, args.username)
+    verb = "enable" if args.active else "disable"
+    _audit_command_line(action, args.username, f"families users {verb}")
     print(f"{args.username} {'enabled' if args.active else 'disabled'}")
+    return 0
+
+
+def _users_otp(args: argparse.Namespace) -> int:
+    setup_django()
+    migrate()
+    from orchestration.web.second_factor import EnrolmentError, enrol, remove
+
+    try:
+        if args.remove:
+            removed = remove(args.username)
+            _audit_command_line("otp_removed", args.username, "families users otp --remove")
+            print(f"{args.username}: {removed} device(s) removed")
+            return 0
+        enrolment = enrol(args.username)
+    except EnrolmentError as error:
+        print(f"families users otp: {error}", file=sys.stderr)
+        return 2
+    # The secret itself is never audited or logged: only that a device was made.
+    _audit_command_line("otp_enrolled", args.username, "families users otp")
+    print(f"{args.username} enrolled. Shown once; give it to the user in person:")
+    print(f"  provisioning URI (as a QR code for the app): {enrolment.provisioning_uri}")
+    print(f"  secret (to type in by hand): {enrolment.secret}")
     return 0
 
 

@@ -26,6 +26,7 @@ class StaffProfile(models.Model):
             ("view_quality", "See an agency's quality pages and load outcomes"),
             ("view_audit", "See the audit trail, alerts and spot checks"),
             ("manage_users", "Grant and remove access, allocate families"),
+            ("subject_access", "Find everything held about one person (subject access)"),
         ]
 
 

@@ -43,29 +43,21 @@ def family_exists(con: duckdb.DuckDBPyConnection, family_id: str) -> bool:
 
 
 def review_queue(con: duckdb.DuckDBPyConnection, exclude: set[tuple[str, str]]) -> list[dict]:
-    """Queued pairs minus pairs decided here since the night: first those with a record
-    that is evidence for a family's flag (their decision can change who is eligible), then
-    the most uncertain."""
-    rows = _rows(
-        con,
-        """
-        with evidence as (
-            select distinct record_id
-            from marts.indicator_events, unnest(evidence_record_ids) as t(record_id)
-        )
-        select q.record_id_l, q.record_id_r, q.match_probability, q.match_weight, q.queued_at,
-               (q.record_id_l in (select record_id from evidence)
-                or q.record_id_r in (select record_id from evidence)) as touches_a_flag
-        from linkage.review_queue q
-        order by touches_a_flag desc, abs(q.match_weight), q.record_id_l, q.record_id_r
-        """,
-    )
+    """Queued pairs minus pairs decided here since the night, those whose decision can
+    change a family's eligibility first (review_impact.py says how), then the most
+    uncertain."""
+    from orchestration.web.review_impact import scored_queue
+
+    rows = scored_queue(con)
     return [r for r in rows if (r["record_id_l"], r["record_id_r"]) not in exclude]
 
 
 def queued_pair(con: duckdb.DuckDBPyConnection, left: str, right: str) -> dict | None:
-    """One queued pair with its evidence as a list of compared fields, or None if the pair is
-    not in the published queue (a decision on it is refused)."""
+    """One queued pair side by side: per compared field both records' values (when the
+    night carries them), the level reached and its Bayes factor; or None if the pair is not
+    in the published queue (a decision on it is refused)."""
+    from orchestration.web.review_records import review_records
+
     left, right = sorted((left, right))
     rows = _rows(
         con,
@@ -77,10 +69,20 @@ def queued_pair(con: duckdb.DuckDBPyConnection, left: str, right: str) -> dict |
     pair = rows[0]
     evidence = pair.get("evidence")
     evidence = json.loads(evidence) if isinstance(evidence, str) else (evidence or {})
+    records = review_records(con, [left, right])
+    record_l, record_r = records.get(left, {}), records.get(right, {})
+    pair["has_values"] = bool(records)
     pair["fields"] = [
-        {"field": name, "level": part.get("level"), "bayes_factor": part.get("bayes_factor")}
-        for name, part in sorted(evidence.items())
+        {
+            "field": name,
+            "value_l": record_l.get(name),
+            "value_r": record_r.get(name),
+            "level": part.get("level"),
+            "bayes_factor": part.get("bayes_factor"),
+        }
+        for name, part in evidence.items()
     ]
+    pair["person_l"], pair["person_r"] = record_l.get("person_id"), record_r.get("person_id")
     pair["source_l"] = source_name(left.split(":")[0])
     pair["source_r"] = source_name(right.split(":")[0])
     return pair

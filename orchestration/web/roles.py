@@ -19,6 +19,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "view_all_families",
         "view_audit",
         "manage_users",
+        "subject_access",
     ),
     "analyst": ("view_eligible_list", "export_eligible_list", "view_family", "view_all_families"),
     "keyworker": ("view_eligible_list", "export_eligible_list", "view_family"),

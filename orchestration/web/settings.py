@@ -6,6 +6,7 @@ FAMILIES_WEB_SECRET_KEY  the signing key; default a random key kept in data/web/
 FAMILIES_WEB_HOSTS     comma-separated host names the app answers to (default 127.0.0.1,localhost)
 FAMILIES_WEB_PROXY     "1" when behind the council's TLS-terminating proxy (trust X-Forwarded-Proto)
 FAMILIES_WEB_SESSION_MINUTES  idle minutes before a session ends (default 30)
+FAMILIES_WEB_REQUIRE_OTP  "1": every user needs a one-time password after the password
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "orchestration.web.apps.WebConfig",
 ]
 
@@ -41,6 +44,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks users who gave a valid one-time password; then every page but signing in waits
+    # for one from users who must give it (second_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "orchestration.web.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
@@ -96,6 +103,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# The optional second factor (second_factor.py): required of users with a device, or of
+# every user when this is on.
+FAMILIES_WEB_REQUIRE_OTP = os.environ.get("FAMILIES_WEB_REQUIRE_OTP") == "1"
+OTP_TOTP_ISSUER = "Supporting Families"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

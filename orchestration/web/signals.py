@@ -31,7 +31,8 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
         person_id="",
         purpose="",
         remote_addr=audit.client_address(request) if request else "",
-        detail="",
+        # Which step failed when it is not the password (a wrong one-time password).
+        detail=str(credentials.get("stage", ""))[:300],
     )
 
 

@@ -6,11 +6,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from orchestration.web.views import coordinator, eligible, family, home, quality, review
+from orchestration.web.views import (
+    coordinator,
+    eligible,
+    family,
+    home,
+    quality,
+    review,
+    second_factor,
+    subject_access,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("sign-in/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("sign-in/code/", second_factor.token_page, name="sign_in_token"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("families/", eligible.eligible_list, name="eligible_list"),
     path("families/export.csv", eligible.export_csv, name="export_csv"),
@@ -23,6 +33,7 @@ urlpatterns = [
     path("quality/<str:agency>/", quality.quality_report, name="quality_report"),
     path("audit/", coordinator.audit_home, name="audit_home"),
     path("users/", coordinator.users_page, name="users"),
+    path("subject-access/", subject_access.subject_access_page, name="subject_access"),
     # Django's admin: superusers only (made with `manage.py createsuperuser`, never by default).
     path("admin/", admin.site.urls),
 ]

@@ -20,24 +20,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.chromium import chromium_context, require_chromium
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LOCATION = "troubled_families"
 # One lineage path a keyworker's list depends on: a police extract, through linkage, to the list.
 LINEAGE_NODES = ("police__offences", "int_person_records", "person_index", "eligible_families")
 RUN_TIMEOUT_SECONDS = 900
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 
 
 def _free_port() -> int:
@@ -68,10 +58,7 @@ def _runs(port: int) -> list[dict]:
 @pytest.fixture(scope="module")
 def dagster_ui(tmp_path_factory, small_city_dir):
     """`families ui` on a free port over a copy of the small city, stopped cleanly afterwards."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            "Debian's chromium is not installed: .ci/run installs it (apt-get install chromium)"
-        )
+    require_chromium()
     work = tmp_path_factory.mktemp("ui")
     data_dir = work / "data"
     shutil.copytree(small_city_dir / "landing", data_dir / "landing")
@@ -113,21 +100,11 @@ def dagster_ui(tmp_path_factory, small_city_dir):
 
 @pytest.fixture(scope="module")
 def page(dagster_ui, tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
     profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        # A fresh profile per run: no state carried over from another session.
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1600, "height": 1000},
-        )
+    with chromium_context(profile, viewport={"width": 1600, "height": 1000}) as context:
         browser_page = context.new_page()
         browser_page.set_default_timeout(60_000)
         yield browser_page
-        context.close()
 
 
 def _open(page, url: str) -> None:

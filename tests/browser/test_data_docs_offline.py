@@ -14,7 +14,7 @@ from orchestration.ingest.contract import load_contracts
 from orchestration.quality.reports import write_quality_reports
 from orchestration.quality.sample_data import build_sample_warehouse
 from orchestration.quality.validate import validate_all
-from tests.browser.test_dagster_ui import CHROMIUM, CHROMIUM_ARGS
+from tests.chromium import chromium_context
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +34,6 @@ def data_docs(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def offline_page(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
     refused: list[str] = []
 
     def refuse_network(route):
@@ -45,18 +43,12 @@ def offline_page(tmp_path_factory):
             refused.append(route.request.url)
             route.abort("internetdisconnected")
 
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
-        )
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with chromium_context(profile, viewport={"width": 1400, "height": 1000}) as context:
         context.route("**/*", refuse_network)
         page = context.new_page()
         page.set_default_timeout(30_000)
         yield page, refused
-        context.close()
 
 
 def _styled(page) -> bool:

@@ -85,3 +85,21 @@ def test_the_report_file_is_readable_by_its_owner_only(con, tmp_path):
     report = sar.subject_access(con, sar.SubjectQuery(nhs_number="9434765919"), KEYS)
     path = sar.write_report(report, tmp_path / "sar")
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_a_query_must_name_someone_before_anything_is_searched():
+    from datetime import date
+
+    enough = [
+        sar.SubjectQuery(person_id="P1"),
+        sar.SubjectQuery(nhs_number="943 476 5919"),
+        sar.SubjectQuery(surname="Smith", dob=date(2001, 2, 3)),
+    ]
+    too_little = [
+        sar.SubjectQuery(),
+        sar.SubjectQuery(surname="Smith"),
+        sar.SubjectQuery(surname="Smith", first_name="Ann"),
+        sar.SubjectQuery(dob=date(2001, 2, 3)),
+    ]
+    assert all(q.is_enough() for q in enough)
+    assert not any(q.is_enough() for q in too_little)

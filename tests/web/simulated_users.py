@@ -4,17 +4,13 @@ and every page's time."""
 
 from __future__ import annotations
 
-import http.cookiejar
-import re
-import statistics
 import threading
 import time
 import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+from orchestration.bench.pages import summarise
+from orchestration.bench.web_session import give_purpose, signed_in
 
 
 @dataclass
@@ -23,32 +19,14 @@ class Load:
     seconds: dict[str, list[float]] = field(default_factory=lambda: {"list": [], "family": []})
 
     def summary(self) -> dict:
-        return {
-            kind: {
-                "requests": len(values),
-                "median_ms": round(statistics.median(values) * 1000, 1) if values else None,
-                "p95_ms": round(statistics.quantiles(values, n=20)[-1] * 1000, 1)
-                if len(values) > 1
-                else None,
-            }
-            for kind, values in self.seconds.items()
-        } | {"errors": len(self.errors)}
-
-
-def _post_form(opener, url: str, fields: dict) -> None:
-    page = opener.open(url, timeout=60).read().decode()
-    token = TOKEN.search(page).group(1)
-    body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
-    opener.open(urllib.request.Request(url, data=body), timeout=60).read()
+        by_page = {kind: summarise(values) for kind, values in self.seconds.items()}
+        return by_page | {"errors": len(self.errors)}
 
 
 def _user(base: str, username: str, password: str, family: str, stop, load: Load) -> None:
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-    )
     try:
-        _post_form(opener, f"{base}/sign-in/", {"username": username, "password": password})
-        _post_form(opener, f"{base}/families/{family}/", {"purpose": "eligibility_check"})
+        opener = signed_in(base, username, password)
+        give_purpose(opener, base, family)
     except Exception as error:  # a failed start is a failure like any other
         load.errors.append(f"start: {error!r}")
         return

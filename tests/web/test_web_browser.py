@@ -25,19 +25,10 @@ import duckdb
 import pytest
 from simulated_users import start_users
 
+from tests.chromium import chromium_context, require_chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 FAMILIES = str(Path(sys.executable).parent / "families")
 ROLES = ("coordinator", "analyst", "keyworker", "police_liaison", "iao", "linkage_reviewer")
 SIMULATED_USERS = 20
@@ -65,8 +56,7 @@ def _run(args: list[str], env: dict, **extra) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def site(web_city, tmp_path_factory):
     """`families web` over a private copy of the published night, with one user per role."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed: .ci/run installs it")
+    require_chromium()
     work = tmp_path_factory.mktemp("web_browser")
     data_dir = work / "data"
     shutil.copytree(web_city["data_dir"], data_dir, ignore=shutil.ignore_patterns("web"))
@@ -125,19 +115,11 @@ def site(web_city, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(site, tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
     profile = tmp_path_factory.mktemp("chromium-web-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
-            accept_downloads=True,
-        )
+    with chromium_context(
+        profile, viewport={"width": 1400, "height": 1000}, accept_downloads=True
+    ) as context:
         yield context
-        context.close()
 
 
 def _sign_in(context, site, role: str):
