@@ -2,7 +2,9 @@
 #   make demo   generate the demo city (if none), run the nightly job once, print a summary
 #   make test   the whole test suite (what .ci/run calls)
 #   make docs   dbt docs as one offline HTML file (prints where)
-#   make bench  the city-scale benchmark (BENCH_HOUSEHOLDS=200000): time and memory per stage
+#   make bench  the city-scale benchmark (BENCH_HOUSEHOLDS=200000): time and memory per stage;
+#               several sizes (BENCH_HOUSEHOLDS="50000 200000") add a cost curve, and
+#               BENCH_ENCRYPTED=1 the cost of encryption (the nights again inside a vault)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 UV_VERSION := 0.13.9
@@ -14,6 +16,7 @@ DEMO_HOUSEHOLDS ?= 2000
 DEMO_SEED ?= 20150901
 BENCH_HOUSEHOLDS ?= 200000
 BENCH_SEED ?= 20150901
+BENCH_ENCRYPTED ?=
 
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
@@ -47,7 +50,7 @@ test-kills: env
 	FAULTS_KILL_REPORT=$${FAULTS_KILL_REPORT:-data/reports/faults/kills.json} $(BIN)/python -m pytest -m kill -s tests/integration/test_faults_kills.py
 
 bench: env
-	$(BIN)/families bench --households $(BENCH_HOUSEHOLDS) --seed $(BENCH_SEED)
+	$(BIN)/families bench --households $(BENCH_HOUSEHOLDS) --seed $(BENCH_SEED) $(if $(BENCH_ENCRYPTED),--encrypted)
 
 ui: env
 	$(BIN)/families ui

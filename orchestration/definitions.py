@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.families import assets as families_assets
+from orchestration.governance import assets as governance_assets
 from orchestration.ingest.assets import build_ingest_assets
 from orchestration.ingest.contract import Contract, load_contracts
 from orchestration.ingest.sensors import build_landing_sensor
@@ -37,6 +38,7 @@ def build_definitions(
             *families_assets.ASSETS,
             *linkage_assets.ASSETS,
             *web_assets.ASSETS,
+            *governance_assets.ASSETS,
         ],
         asset_checks=[
             *build_quality_checks(contracts),

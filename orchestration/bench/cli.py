@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 from pathlib import Path
 
 
@@ -11,16 +13,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "bench",
         help="Generate a city, run the nightly job from an empty warehouse, then a second "
         "night with about 1%% new and changed records; write data/reports/bench/<date>.json "
-        "and .md with time and memory per stage, rows and accuracy.",
+        "and .md with time and memory per stage, rows and accuracy. Several sizes: each in "
+        "turn, smallest first, and a cost curve (<date>-curve.md).",
     )
-    parser.add_argument("--households", type=int, default=200_000)
+    parser.add_argument(
+        "--households",
+        type=int,
+        nargs="+",
+        default=[200_000],
+        help="one size, or several (e.g. 50000 200000 500000): run smallest first, stop at "
+        "the first that fails or exceeds --max-gb, and report how each stage grows",
+    )
     parser.add_argument("--seed", type=int, default=20150901)
     parser.add_argument(
         "--workdir",
         type=Path,
         default=None,
         help="where the city, its warehouse and run history go "
-        "(default data/bench/city-<households>)",
+        "(default data/bench/city-<households>; with several sizes, <workdir>/city-<N>)",
     )
     parser.add_argument(
         "--reuse-city",
@@ -32,30 +42,69 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="generate (and measure) the city, then stop; run again with --reuse-city",
     )
+    parser.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="also run both nights inside a gocryptfs vault and report the cost of encryption "
+        "(time and peak memory, encrypted / plain)",
+    )
+    parser.add_argument(
+        "--max-gb",
+        type=float,
+        default=None,
+        help="memory limit for the cost curve (default 24, the goal's machine)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from orchestration import paths
+    from orchestration.bench import curve
     from orchestration.bench.report import write_reports
     from orchestration.bench.run import BenchError, run_bench
 
-    workdir = args.workdir or paths.data_dir() / "bench" / f"city-{args.households}"
-    try:
+    sizes = sorted(set(args.households))
+    several = len(sizes) > 1
+    out = paths.reports_dir() / "bench"
+
+    def one_size(households: int) -> dict | None:
+        workdir = args.workdir or paths.data_dir() / "bench"
+        if several or not args.workdir:
+            workdir = workdir / f"city-{households}"
         result = run_bench(
-            args.households,
+            households,
             args.seed,
             workdir,
             reuse_city=args.reuse_city,
             generate_only=args.generate_only,
+            encrypted=args.encrypted,
         )
-    except BenchError as error:
-        print(f"benchmark failed: {error}")
-        return 1
-    if result is None:
-        print(f"city generated in {workdir}; run the nights with --reuse-city")
+        if result is None:
+            print(f"city generated in {workdir}; run the nights with --reuse-city")
+            return None
+        stem = f"{result['date']}-{households}" if several else None
+        json_path, md_path = write_reports(result, out, stem)
+        print(md_path.read_text())
+        print(f"written: {json_path} and {md_path}")
+        return result
+
+    if not several or args.generate_only:
+        try:
+            for households in sizes:
+                one_size(households)
+        except BenchError as error:
+            print(f"benchmark failed: {error}")
+            return 1
         return 0
-    json_path, md_path = write_reports(result, paths.reports_dir() / "bench")
-    print(md_path.read_text())
-    print(f"written: {json_path} and {md_path}")
+    max_gb = args.max_gb or curve.DEFAULT_MAX_GB
+    results, stopped = curve.run_sizes(sizes, one_size, max_gb)
+    if not results:
+        print(f"benchmark failed at the smallest size: {stopped['error']}")
+        return 1
+    figures = curve.cost_curve(results, stopped, max_gb)
+    stem = f"{dt.date.today().isoformat()}-curve"
+    (out / f"{stem}.json").write_text(json.dumps(figures, indent=2))
+    (out / f"{stem}.md").write_text(curve.curve_markdown(figures))
+    print(curve.curve_markdown(figures))
+    print(f"written: {out / stem}.json and .md")
     return 0

@@ -67,10 +67,13 @@ def run_measured(
     log_path: Path | None = None,
     cwd: Path | None = None,
     interval: float = SAMPLE_SECONDS,
+    also: Sequence[int] = (),
 ) -> Measured:
     """Run `command` to completion, sampling its tree's memory every `interval` seconds.
 
-    Output goes to `log_path` (appended), so a long run can be followed with `tail -f`.
+    `also`: processes outside the tree whose memory counts too (a daemon serving the command,
+    such as the vault's gocryptfs). Output goes to `log_path` (appended), so a long run can be
+    followed with `tail -f`.
     """
     environment = dict(os.environ if env is None else env)
     log = open(log_path, "a") if log_path else subprocess.DEVNULL  # noqa: SIM115
@@ -79,13 +82,23 @@ def run_measured(
         process = subprocess.Popen(
             list(command), env=environment, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
         )
-        watched = psutil.Process(process.pid)
+        watched = [psutil.Process(process.pid), *_alive(also)]
         samples: list[tuple[float, int]] = []
         while process.poll() is None:
-            samples.append((time.time(), tree_rss(watched)))
+            samples.append((time.time(), sum(tree_rss(p) for p in watched)))
             time.sleep(interval)
         ended = time.time()
     finally:
         if log_path:
             log.close()
     return Measured(list(command), process.returncode, started, ended, samples)
+
+
+def _alive(pids: Sequence[int]) -> list[psutil.Process]:
+    found = []
+    for pid in pids:
+        try:
+            found.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            continue
+    return found

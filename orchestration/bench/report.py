@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from orchestration.bench.encryption_cost import encryption_markdown
 from orchestration.bench.stages import OVERHEAD, STAGES
 
 # The goals the nightly job is held to on this 2-core machine (issue 7), at 200,000 households.
@@ -105,12 +106,14 @@ def peer_markdown(result: dict) -> list[str]:
     ]
 
 
-def write_reports(result: dict, out_dir: Path) -> tuple[Path, Path]:
+def write_reports(result: dict, out_dir: Path, stem: str | None = None) -> tuple[Path, Path]:
+    """`<stem>.json` and `<stem>.md` (stem: the date, unless given)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     result = {**result, "goals": goals(result)}
-    json_path = out_dir / f"{result['date']}.json"
+    stem = stem or result["date"]
+    json_path = out_dir / f"{stem}.json"
     json_path.write_text(json.dumps(result, indent=2, default=str))
-    md_path = out_dir / f"{result['date']}.md"
+    md_path = out_dir / f"{stem}.md"
     md_path.write_text(markdown(result))
     return json_path, md_path
 
@@ -217,6 +220,7 @@ def markdown(result: dict) -> str:
         f"{second['accuracy']['eligibility'].get('as_at_date')} (night 2).",
         "",
         *peer_markdown(result),
+        *encryption_markdown(result.get("encryption")),
         "## Slowest steps, night 1",
         "",
         *(f"- `{s['step']}`: {s['seconds']:.0f} s" for s in first["slowest_steps"]),

@@ -63,6 +63,10 @@ class BenchCity:
         )
         return env
 
+    def daemon_pids(self) -> list[int]:
+        """Processes outside a night's tree whose memory is part of its cost (none here)."""
+        return []
+
     def night_two_files(self) -> list[Path]:
         """Night two's extracts, relative to landing/ (from the generator's night_two.csv)."""
         listing = self.data / "truth" / "night_two.csv"
@@ -174,7 +178,9 @@ def run_night(city: BenchCity, night: int) -> dict:
     since = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     log = city.logs / f"night{night}.log"
     load_before = os.getloadavg()[0]
-    measured = run_measured(families_command("nightly"), env=city.env(), log_path=log)
+    measured = run_measured(
+        families_command("nightly"), env=city.env(), log_path=log, also=city.daemon_pids()
+    )
     _require_success(measured, log, f"night {night}")
     run_id, spans = latest_run_steps(city.dagster_home)
     stages = _stage_figures(measured, spans)
@@ -333,8 +339,10 @@ def run_bench(
     reuse_city: bool = False,
     generate_only: bool = False,
     log=print,
+    encrypted: bool = False,
 ):
-    """Generate (unless reusing), night one from empty, night two; return the figures."""
+    """Generate (unless reusing), night one from empty, night two; return the figures.
+    `encrypted`: then both nights again inside a vault, to measure encryption's cost."""
     city = BenchCity(workdir)
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -366,13 +374,19 @@ def run_bench(
             log("plain Splink peer on night one's standardised records ...")
             peer = run_peer(city)
             log(f"  peer: {peer['seconds']} s, peak {peer['peak_gb']} GB")
+    encryption = None
+    if encrypted:
+        from orchestration.bench.encrypted import measure_encryption
+
+        encryption = measure_encryption(city, nights, log)
     first, second = nights
     return {
         "date": started.date().isoformat(),
         "started_at": started.isoformat(timespec="seconds"),
         "households": households,
         "seed": seed,
-        "command": f"make bench BENCH_HOUSEHOLDS={households} BENCH_SEED={seed}",
+        "command": f"make bench BENCH_HOUSEHOLDS={households} BENCH_SEED={seed}"
+        + (" BENCH_ENCRYPTED=1" if encrypted else ""),
         "machine": machine(),
         "code": code_version(),
         "generate": generate,
@@ -380,6 +394,7 @@ def run_bench(
         "nights": nights,
         "second_night_share_of_first": round(second["seconds"] / first["seconds"], 3),
         "peer": {**peer, "against_project": peer_ratios(first, peer)},
+        "encryption": encryption,
         "total_seconds": round(time.perf_counter() - clock, 1),
         "workdir": str(city.workdir),
     }

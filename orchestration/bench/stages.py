@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # In the order a night runs them; `generate` is measured outside the job.
-STAGES = ("generate", "load", "validate", "addresses", "persons", "dbt", "reports")
+STAGES = ("generate", "load", "validate", "addresses", "persons", "dbt", "reports", "retention")
 # Wall time outside every step: process start, imports, Dagster's planning and event writes.
 OVERHEAD = "orchestration"
 
@@ -30,6 +30,8 @@ def stage_of(step_key: str) -> str:
         return "validate"  # the check that every expected source arrived on time
     if step_key.startswith(("quality__", "outputs__", "evaluation__")):
         return "reports"
+    if step_key.startswith("governance__"):
+        return "retention"
     raise ValueError(f"nightly step {step_key!r} has no bench stage: add it to stage_of()")
 
 

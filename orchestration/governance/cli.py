@@ -65,7 +65,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "programme end in orchestration/contracts/programme.yml, or from each load's extract "
         "date), removes its rows from raw, quarantine, landing and every table keyed by its "
         "records, marks its loads disposed, rewrites the warehouse and published nights so the "
-        "bytes are gone, and records counts in ops.disposal_register. Run when no night runs.",
+        "bytes are gone; drops the web application's review decisions about those records, "
+        "its audit detail past audit_detail_years (programme.yml) and Dagster runs past the "
+        "shortest retention; and records counts in ops.disposal_register. The nightly job "
+        "runs the same step last (governance/retention). Run by hand when no night runs.",
     )
     retention.add_argument("--dry-run", action="store_true", help="list counts, change nothing")
     retention.add_argument(
@@ -139,33 +142,27 @@ def _subject_access(args: argparse.Namespace) -> int:
 def _retention(args: argparse.Namespace) -> int:
     import duckdb
 
-    from orchestration import paths, published
-    from orchestration.governance import retention
+    from orchestration.governance import disposal, retention
     from orchestration.ingest.contract import load_contracts
 
-    nights = sorted(published.published_dir().glob("night-*.duckdb"))
-    warehouse = args.db or paths.warehouse_path()
-    if not warehouse.is_file():
-        print(f"families retention: no warehouse at {warehouse}", file=sys.stderr)
+    stores = disposal.stores_here(instance=_dagster_instance())
+    if args.db:
+        stores.warehouse = args.db
+    if not stores.warehouse.is_file():
+        print(f"families retention: no warehouse at {stores.warehouse}", file=sys.stderr)
         return 2
     try:
-        disposals, run_id = retention.run(
-            warehouse,
-            load_contracts(),
-            args.today,
-            paths.landing_dir(),
-            nights,
-            dry_run=args.dry_run,
-            reports=paths.reports_dir(),
+        disposals, run_id = disposal.dispose(
+            stores, load_contracts(), args.today, dry_run=args.dry_run
         )
     except duckdb.IOException as error:  # another process holds the file: one writer
         print(
-            f"families retention: {warehouse} is in use; run when no job runs ({error})",
+            f"families retention: {stores.warehouse} is in use; run when no job runs ({error})",
             file=sys.stderr,
         )
         return 2
     verb = "would lose" if args.dry_run else "disposed of"
-    expired = [d for d in disposals if d.dataset not in (retention.DERIVED, retention.PUBLISHED)]
+    expired = [d for d in disposals if not disposal.platform_store(d)]
     print(f"retention as of {args.today}: {len(expired)} dataset(s) past retention")
     for d in (d for d in disposals if d.loads or d.rows or d.files):
         print(f"  {d.dataset} ({d.policy}): {len(d.loads)} load(s); {verb}:")
@@ -175,6 +172,21 @@ def _retention(args: argparse.Namespace) -> int:
         print(f"    files: {len(d.files)}")
     if run_id:
         print(f"recorded in ops.disposal_register (run {run_id}); stores rewritten")
-    if disposals:
+    if expired:
         print(f"note: {retention.REBUILT_NEXT_NIGHT}")
     return 0
+
+
+def _dagster_instance():
+    """Dagster's run history here ($DAGSTER_HOME), if there is one; never created."""
+    import os
+
+    import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
+
+    from orchestration import paths
+
+    home = Path(os.environ.get("DAGSTER_HOME") or paths.REPO_ROOT / ".dagster_home")
+    if not (home / "history").is_dir():
+        return None
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))

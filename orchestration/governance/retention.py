@@ -58,16 +58,26 @@ REBUILT_NEXT_NIGHT = (
 )
 
 
-def programme_end(contracts_dir: Path | None = None) -> dt.date:
-    """The programme's end date, the one dated setting retention counts from."""
+def _programme_setting(name: str, parse, expected: str, contracts_dir: Path | None = None):
     path = (contracts_dir or paths.contracts_dir()) / PROGRAMME_FILE
     try:
-        return dt.date.fromisoformat(str(yaml.safe_load(path.read_text())["end_date"]))
+        return parse(yaml.safe_load(path.read_text())[name])
     except (OSError, TypeError, KeyError, ValueError) as error:
-        raise ContractError(f"{path}: end_date: expected a date YYYY-MM-DD ({error})") from error
+        raise ContractError(f"{path}: {name}: expected {expected} ({error})") from error
 
 
-def _plus_years(day: dt.date, years: int) -> dt.date:
+def programme_end(contracts_dir: Path | None = None) -> dt.date:
+    """The programme's end date, the one dated setting retention counts from."""
+    parse = lambda value: dt.date.fromisoformat(str(value))  # noqa: E731
+    return _programme_setting("end_date", parse, "a date YYYY-MM-DD", contracts_dir)
+
+
+def audit_detail_years(contracts_dir: Path | None = None) -> int:
+    """How long the web application's audit keeps who was looked at, why and from where."""
+    return _programme_setting("audit_detail_years", int, "a whole number", contracts_dir)
+
+
+def plus_years(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
@@ -93,7 +103,7 @@ class Policy:
 
     def expired(self, extract_date: dt.date | None, today: dt.date) -> bool:
         start = self.programme_end if self.start == "programme_end" else extract_date
-        return start is not None and _plus_years(start, self.years) < today
+        return start is not None and plus_years(start, self.years) < today
 
 
 @dataclass
@@ -105,6 +115,10 @@ class DatasetDisposal:
     loads: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    # The ids disposed of (in memory only, for the stores outside the warehouse: the web
+    # application's review decisions); never printed or recorded.
+    record_ids: set[str] = field(default_factory=set, repr=False, compare=False)
+    files_layer: str = "landing"  # what the files are, in the register
 
 
 def _landing_files(contract: Contract, policy: Policy, today: dt.date, landing: Path) -> list[Path]:
@@ -241,7 +255,10 @@ def plan_or_dispose(
             continue
         disposal = DatasetDisposal(table, policy.describe(), loads, files=files)
         _stage(con, contract, loads, all_records, all_persons)
-        all_records |= {r for (r,) in con.execute("select record_id from sar_records").fetchall()}
+        disposal.record_ids = {
+            r for (r,) in con.execute("select record_id from sar_records").fetchall()
+        }
+        all_records |= disposal.record_ids
         all_persons |= {p for (p,) in con.execute("select person_id from sar_persons").fetchall()}
         disposal.rows = _count_or_delete(con, table, delete)
         if loads:
@@ -264,30 +281,70 @@ def published_nights(
     delete: bool,
 ) -> DatasetDisposal:
     """Rows of the published nights keyed by the expired records or orphaned persons; with
-    `delete`, removed and each night rewritten (one transaction per night file)."""
+    `delete`, each night holding any is replaced by a copy without them."""
     sar._register(con, "sar_records", "record_id", records)
     sar._register(con, "sar_persons", "person_id", persons)
     found = DatasetDisposal(PUBLISHED, "rows of expired records")
     for night in nights:
-        con.execute(f"attach '{night}' as night {'' if delete else '(read_only)'}")
-        keyed = con.execute(
-            """select table_schema || '.' || table_name, list(column_name) from
-               information_schema.columns where table_catalog = 'night'
-               and (column_name in ('record_id', 'record_id_l', 'record_id_r', 'person_id')
-                    or column_name like '%\\_ids' escape '\\') group by 1"""
-        ).fetchall()
-        verb = "delete from" if delete else "select count(*) from"
-        for table, columns in keyed:
+        # Read only, always: a reader of the served night is never locked out (published.py).
+        con.execute(f"attach '{night}' as night (read_only)")
+        keyed = dict(
+            con.execute(
+                """select table_schema || '.' || table_name, list(column_name) from
+                   information_schema.columns where table_catalog = 'night'
+                   and (column_name in ('record_id', 'record_id_l', 'record_id_r', 'person_id')
+                        or column_name like '%\\_ids' escape '\\') group by 1"""
+            ).fetchall()
+        )
+        purge = {}
+        for table, columns in keyed.items():
             schema, name = table.split(".", 1)
+            where = _keyed_condition(columns, False)
             rows = con.execute(
-                f'{verb} night."{schema}"."{name}" where {_keyed_condition(columns, False)}'
+                f'select count(*) from night."{schema}"."{name}" where {where}'
             ).fetchone()[0]
             if rows:
                 found.rows[f"published {night.name} {table}"] = rows
-        if delete:
-            rewrite_in_place(con, "night", night)
+                purge[table] = where
+        if delete and purge:
+            _replace_night_without(con, night, purge)
         con.execute("detach night")
     return found
+
+
+def _replace_night_without(con: duckdb.DuckDBPyConnection, night: Path, purge: dict) -> None:
+    """Copy the night attached read-only as `night` into a new file, leaving out the rows
+    each `purge` table's condition selects, correct its manifest's counts, and swap the copy
+    in (a reader that has the old file open keeps reading it)."""
+    fresh = night.with_name(night.name + ".retention")
+    fresh.unlink(missing_ok=True)
+    tables = con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_catalog = 'night' and table_type = 'BASE TABLE'"
+    ).fetchall()
+    con.execute(f"attach '{fresh}' as fresh_night")
+    try:
+        for schema, name in tables:
+            where = purge.get(f"{schema}.{name}")
+            keep = f"where not coalesce({where}, false)" if where else ""
+            con.execute(f'create schema if not exists fresh_night."{schema}"')
+            con.execute(
+                f'create table fresh_night."{schema}"."{name}" as '
+                f'select * from night."{schema}"."{name}" {keep}'
+            )
+        if ("main", "published_manifest") in tables:
+            for table in purge:
+                schema, name = table.split(".", 1)
+                con.execute(
+                    "update fresh_night.main.published_manifest set row_count = "
+                    f'(select count(*) from fresh_night."{schema}"."{name}") where table_name = ?',
+                    [table],
+                )
+    finally:
+        con.execute("detach fresh_night")
+    with fresh.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(fresh, night)
 
 
 def derived_stores(
@@ -295,7 +352,7 @@ def derived_stores(
 ) -> DatasetDisposal:
     """The quality reference caches and restricted reports, dropped so the next night
     rebuilds them from what retention left."""
-    derived = DatasetDisposal(DERIVED, "built from disposed rows")
+    derived = DatasetDisposal(DERIVED, "built from disposed rows", files_layer="restricted reports")
     if _exists(con, "quality", "reference_builds"):
         for (name,) in con.execute(
             "select table_name from information_schema.tables where table_catalog = "
@@ -317,15 +374,20 @@ def derived_stores(
     return derived
 
 
-def record(con: duckdb.DuckDBPyConnection, disposals: list[DatasetDisposal], today: dt.date) -> str:
-    """Write the run to ops.disposal_register (counts only); returns the run id."""
-    run_id = uuid.uuid4().hex[:12]
+def record(
+    con: duckdb.DuckDBPyConnection,
+    disposals: list[DatasetDisposal],
+    today: dt.date,
+    run_id: str | None = None,
+) -> str:
+    """Write the run (a new one unless `run_id`) to ops.disposal_register (counts only);
+    returns the run id."""
+    run_id = run_id or uuid.uuid4().hex[:12]
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con.execute(REGISTER_DDL)
     for d in disposals:
         layers = [(layer, n, 0) for layer, n in d.rows.items()]
-        where = "restricted reports" if d.dataset == DERIVED else "landing"
-        layers += [(where, 0, len(d.files))] if d.files else []
+        layers += [(d.files_layer, 0, len(d.files))] if d.files else []
         for layer, rows, files in layers:
             con.execute(
                 "insert into ops.disposal_register values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -388,19 +450,8 @@ def run(
         con.execute("detach w")
         nights = published_nights(con, list(published), records, persons, True)
         disposals.append(nights)
-        _record_nights(warehouse, nights, run_id, today)
+        if nights.rows:
+            # A small write after the rewrite: counts only, so no value reaches a free page.
+            with duckdb.connect(str(warehouse)) as after:
+                record(after, [nights], today, run_id)
     return disposals, run_id
-
-
-def _record_nights(warehouse: Path, nights: DatasetDisposal, run_id: str, today: dt.date) -> None:
-    """Add the published nights' counts to the run's register rows (a small write after the
-    rewrite: counts only, so no value reaches a free page)."""
-    if not nights.rows:
-        return
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with duckdb.connect(str(warehouse)) as con:
-        for layer, rows in nights.rows.items():
-            con.execute(
-                "insert into ops.disposal_register values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, now, today, nights.dataset, layer, rows, 0, nights.policy],
-            )

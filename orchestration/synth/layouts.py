@@ -56,6 +56,9 @@ PROGRAMME = {
     "name": "Troubled Families",
     "end_date": "2020-03-31",
     "basis": "The information sharing agreement: the programme concludes in 2020",
+    # The web application's audit trail keeps who looked, when and at what kind of page for
+    # good; who was looked at, why and from where is disposed of after this many years.
+    "audit_detail_years": 2,
 }
 
 

@@ -3,6 +3,13 @@
 Each entry's hash covers its own fields and the hash of the entry before it, and the head row
 holds the newest hash and the count: changing, removing or inserting any entry breaks the chain
 at that point, and cutting entries off the end no longer matches the head.
+
+Retention drops the personal fields (PERSONAL_FIELDS) of entries past the audit's own
+retention (orchestration/governance/audit_detail.py). Their hashes then no longer recompute
+from their fields, so the disposal appends an entry of its own (action DISPOSED_DETAIL) whose
+detail names the range and a hash of what the range still holds ("<first>-<last>:<sha256>").
+That entry is chained and never disposed of itself: verify checks each such range against its
+hash instead of recomputing the ranged entries one by one, and every link as before.
 """
 
 from __future__ import annotations
@@ -36,6 +43,10 @@ HASHED_FIELDS = (
     "detail",
     "prev_hash",
 )
+# What retention drops from an entry past the audit's own retention: who was looked at, from
+# where, why and on which page. Kept: when, who looked (username, role), what kind of action.
+PERSONAL_FIELDS = ("page", "family_id", "person_id", "purpose", "remote_addr", "detail")
+DISPOSED_DETAIL = "disposed_detail"
 # A user opening more distinct families than this in a day is flagged to the coordinator.
 DEFAULT_DAILY_FAMILY_LIMIT = int(os.environ.get("FAMILIES_WEB_ALERT_FAMILIES_PER_DAY", "25"))
 
@@ -47,6 +58,29 @@ def entry_hash(fields: dict) -> str:
         value = fields[name]
         payload.append(value.isoformat() if isinstance(value, datetime) else value)
     return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
+
+
+def range_hash(entries: Iterable[dict]) -> str:
+    """SHA-256 over a range of entries as they are after disposal (hashed fields and hash)."""
+    digest = hashlib.sha256()
+    for entry in entries:
+        digest.update(entry_hash(entry).encode())
+        digest.update(entry["entry_hash"].encode())
+    return digest.hexdigest()
+
+
+def disposed_ranges() -> list[tuple[int, int, str]]:
+    """(first id, last id, range hash) of every disposal of detail the chain records."""
+    from orchestration.web.models import AuditEntry
+
+    ranges = []
+    disposals = AuditEntry.objects.filter(action=DISPOSED_DETAIL)
+    for detail in disposals.values_list("detail", flat=True):
+        span, _, digest = detail.partition(":")
+        first, _, last = span.partition("-")
+        if first.isdigit() and last.isdigit():  # else the entry's own hash fails verify
+            ranges.append((int(first), int(last), digest))
+    return ranges
 
 
 def client_address(request) -> str:
@@ -117,13 +151,21 @@ def verify() -> VerifyResult:
     problems: list[str] = []
     previous = GENESIS
     count = 0
+    disposed = disposed_ranges()
+    in_range: dict[int, list[dict]] = {first: [] for first, _, _ in disposed}
     for entry in AuditEntry.objects.order_by("id").values(*HASHED_FIELDS, "entry_hash"):
         count += 1
         if entry["prev_hash"] != previous:
             problems.append(f"entry {entry['id']}: does not follow the entry before it")
-        if entry_hash(entry) != entry["entry_hash"]:
+        ranged = [first for first, last, _ in disposed if first <= entry["id"] <= last]
+        for first in ranged:
+            in_range[first].append(entry)
+        if not ranged and entry_hash(entry) != entry["entry_hash"]:
             problems.append(f"entry {entry['id']}: its contents were changed after writing")
         previous = entry["entry_hash"]
+    for first, last, digest in disposed:
+        if range_hash(in_range[first]) != digest:
+            problems.append(f"entries {first}-{last}: changed after their detail was disposed of")
     head = AuditHead.objects.filter(pk=1).first()
     head_hash, head_count = (head.last_hash, head.entry_count) if head else (GENESIS, 0)
     if head_hash != previous or head_count != count:

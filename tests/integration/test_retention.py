@@ -7,8 +7,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+from contextlib import contextmanager
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -227,6 +229,7 @@ def test_cli_dry_run_prints_counts_never_values(city, monkeypatch, capsys):
 
     monkeypatch.setenv("FAMILIES_DATA_DIR", str(city["data"]))
     monkeypatch.setenv("FAMILIES_DB", str(city["warehouse"]))
+    monkeypatch.setenv("DAGSTER_HOME", str(city["data"].parent / "no_dagster_home"))
     before = _digests(city["data"])
     # The repository's contracts: both datasets count from the programme end (2020-03-31).
     assert main(["retention", "--dry-run", "--today", "2026-12-04"]) == 0
@@ -239,34 +242,42 @@ def test_cli_dry_run_prints_counts_never_values(city, monkeypatch, capsys):
     assert _digests(city["data"]) == before
 
 
-def test_cli_refuses_a_warehouse_another_process_holds(city, monkeypatch, capsys):
+@contextmanager
+def _held_by_another_process(warehouse: Path):
+    """The warehouse open read-write in another process (a running night, say)."""
     import subprocess
     import sys
 
-    from orchestration.cli import main
-
-    monkeypatch.setenv("FAMILIES_DATA_DIR", str(city["data"]))
-    monkeypatch.setenv("FAMILIES_DB", str(city["warehouse"]))
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
             " time.sleep(60)",
-            str(city["warehouse"]),
+            str(warehouse),
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_cli_refuses_a_warehouse_another_process_holds(city, monkeypatch, capsys):
+    from orchestration.cli import main
+
+    monkeypatch.setenv("FAMILIES_DATA_DIR", str(city["data"]))
+    monkeypatch.setenv("FAMILIES_DB", str(city["warehouse"]))
+    monkeypatch.setenv("DAGSTER_HOME", str(city["data"].parent / "no_dagster_home"))
+    with _held_by_another_process(city["warehouse"]):
         before = _digests(city["data"])
         assert main(["retention", "--today", "2028-04-01"]) == 2
         assert "is in use; run when no job runs" in capsys.readouterr().err
         assert _digests(city["data"]) == before
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_dry_run_counts_what_disposal_removes_when_a_person_spans_two_expiring_datasets(city):
@@ -284,3 +295,195 @@ def test_dry_run_counts_what_disposal_removes_when_a_person_spans_two_expiring_d
     # P2 has an asb and a benefit cap record: orphaned only once both datasets go.
     assert per_layer(planned)["marts.person_summary"] == 2
     assert per_layer(planned) == per_layer(done)
+
+
+# The web application's own stores: Django binds its database when first set up in a
+# process, so each step runs in a process of its own pointed at this city's web folder.
+WEB_GONE = ["FAMCANARYAUDIT", "Canarypurpose visit", "10.9.9.9", "Canaryreason pair"]
+WEB_KEPT = ["Keepreason pair"]
+SEED_WEB = f"""
+from orchestration.web.cli import migrate, setup_django
+setup_django(); migrate()
+from orchestration.web import audit
+from orchestration.web.models import ReviewDecision
+for n in range(3):
+    audit.append(username="kw", role="keyworker", action="view_family", page="/f/FAMCANARYAUDIT",
+                 family_id="FAMCANARYAUDIT", person_id="", purpose="Canarypurpose visit",
+                 remote_addr="10.9.9.9", detail="")
+ReviewDecision.objects.create(record_id_l="{ASB_RECORD}", record_id_r="{CAP_RECORD}",
+                              decision="match", reason="Canaryreason pair", reviewer="r")
+ReviewDecision.objects.create(record_id_l="{CAP_RECORD}", record_id_r="other:1",
+                              decision="non_match", reason="Keepreason pair", reviewer="r")
+"""
+DISPOSE = """
+import datetime as dt, json, sys
+sys.path.insert(0, {tests!r})
+import test_retention as t
+from orchestration.governance import disposal
+stores = disposal.stores_here()
+stores.published = [t.Path({night!r})]
+found, run_id = disposal.dispose(stores, t._contracts(), dt.date.fromisoformat({today!r}),
+                                 programme_ends=t.PROGRAMME_END)
+from orchestration.web.models import AuditEntry, ReviewDecision
+print(json.dumps({{"rows": {{d.dataset: d.rows for d in found}}, "run_id": run_id,
+    "decisions": sorted(ReviewDecision.objects.values_list("reason", flat=True)),
+    "entries": AuditEntry.objects.count()}}))
+"""
+
+
+def _web_env(city: dict) -> dict:
+    import os
+
+    return {
+        **os.environ,
+        "FAMILIES_DATA_DIR": str(city["data"]),
+        "FAMILIES_DB": str(city["warehouse"]),
+        "FAMILIES_WEB_DIR": str(city["data"] / "web"),
+        "FAMILIES_WEB_SECRET_KEY": "test-only-not-a-secret",
+        "DAGSTER_HOME": str(city["data"].parent / "no_dagster_home"),
+    }
+
+
+def _python(city: dict, code: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=_web_env(city), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def _audit_verify(city: dict):
+    import subprocess
+    import sys
+
+    families = str(Path(sys.executable).parent / "families")
+    return subprocess.run(
+        [families, "audit", "verify"], env=_web_env(city), capture_output=True, text=True
+    )
+
+
+def _dispose_as_of(city: dict, today: str) -> dict:
+    import json
+
+    code = DISPOSE.format(tests=str(Path(__file__).parent), night=str(city["night"]), today=today)
+    return json.loads(_python(city, code).strip().splitlines()[-1])
+
+
+def test_web_decisions_of_disposed_records_and_old_audit_detail_go_and_the_audit_verifies(city):
+    import sqlite3
+
+    from orchestration.governance.web_records import WEB_APP
+
+    _python(city, SEED_WEB)
+    web = city["data"] / "web"
+    assert set().union(*find_values(web, WEB_GONE + WEB_KEPT).values()) == set(WEB_GONE + WEB_KEPT)
+
+    # The asb records expire: the decision about one of them goes; the audit is too young.
+    first = _dispose_as_of(city, TODAY.isoformat())
+    assert first["rows"][WEB_APP] == {"web.review_decisions": 1}
+    assert first["decisions"] == ["Keepreason pair"] and first["entries"] == 3
+
+    # Three years on the audit's detail is past its two years; every dataset has expired.
+    later = _dispose_as_of(city, "2029-12-04")
+    assert later["rows"][WEB_APP] == {
+        "web.review_decisions": 1,
+        "web.audit entries (detail)": 3,
+    }
+    assert later["decisions"] == [] and later["entries"] == 4  # the disposal's own entry
+    assert find_values(web, WEB_GONE + WEB_KEPT) == {}  # VACUUMed: not in any free page
+    verified = _audit_verify(city)
+    assert verified.returncode == 0, verified.stderr
+    with duckdb.connect(str(city["warehouse"]), read_only=True) as con:
+        layers = con.execute(
+            "select layer, sum(rows_disposed) from ops.disposal_register where dataset = ? "
+            "group by 1 order by 1",
+            [WEB_APP],
+        ).fetchall()
+    assert layers == [("web.audit entries (detail)", 3), ("web.review_decisions", 2)]
+
+    # Who looked and when stay covered: changing a disposed entry still fails verify.
+    with sqlite3.connect(web / "web.sqlite3") as con:
+        con.execute("update web_auditentry set username = 'someone-else' where id = 1")
+    tampered = _audit_verify(city)
+    assert tampered.returncode == 1 and "changed after their detail was disposed" in (
+        tampered.stderr + tampered.stdout
+    )
+
+
+@dg.op(config_schema={"value": str})
+def _log_a_value(context):
+    context.log.info(f"value seen: {context.op_config['value']}")
+    print(context.op_config["value"])
+
+
+def test_dagster_runs_past_retention_are_deleted_and_their_bytes_gone(tmp_path):
+    from dagster._core.instance.ref import InstanceRef
+
+    from orchestration.governance.run_logs import RUN_LOGS, dispose_run_logs
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    job = dg.GraphDefinition(name="night", node_defs=[_log_a_value]).to_job()
+    policies = [retention.Policy.of(c, PROGRAMME_END) for c in _contracts().values()]
+    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
+        runs = [
+            job.execute_in_process(
+                instance=instance, run_config={"ops": {"_log_a_value": {"config": {"value": v}}}}
+            ).run_id
+            for v in ("Zqxrunlogcanary-old", "Zqxrunlogcanary-kept")
+        ]
+        assert set().union(*find_values(home, ["Zqxrunlogcanary-old"]).values())
+        # asb keeps one year from each extract: both runs (today) are within it.
+        assert dispose_run_logs(instance, policies, TODAY, dry_run=False).rows == {}
+        a_year_on = dt.date(2028, 1, 1)
+        before = _digests(home)
+        planned = dispose_run_logs(instance, policies, a_year_on, dry_run=True)
+        assert planned.dataset == RUN_LOGS and planned.rows == {"dagster runs": 2}
+        assert _digests(home) == before
+        done = dispose_run_logs(instance, policies, a_year_on, dry_run=False, keep=runs[1])
+        assert done.rows == {"dagster runs": 1}
+        assert [r.run_id for r in instance.get_runs()] == [runs[1]]
+    assert find_values(home, ["Zqxrunlogcanary-old"]) == {}
+    assert find_values(home, ["Zqxrunlogcanary-kept"])
+
+
+def test_the_nightly_step_fails_alone_with_its_reason_and_leaves_the_served_night(
+    city, monkeypatch
+):
+    from orchestration.governance.assets import retention as retention_asset
+
+    monkeypatch.setenv("FAMILIES_DATA_DIR", str(city["data"]))
+    monkeypatch.setenv("FAMILIES_DB", str(city["warehouse"]))
+    with _held_by_another_process(city["warehouse"]):
+        before = _digests(city["data"])
+        result = dg.materialize(
+            [retention_asset],
+            instance=dg.DagsterInstance.ephemeral(),
+            run_config={"ops": {"governance__retention": {"config": {"today": "2028-04-01"}}}},
+            raise_on_error=False,
+        )
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    message = failure.step_failure_data.error.message + str(
+        failure.step_failure_data.user_failure_data
+    )
+    assert "retention as of 2028-04-01 failed" in message and "night just published" in message
+    assert _digests(city["data"]) == before
+
+
+def test_retention_is_the_last_step_of_the_night_and_owned_by_the_coordinator():
+    from orchestration.definitions import defs
+    from orchestration.governance.assets import RETENTION_KEY
+
+    graph = defs.resolve_asset_graph()
+    node = graph.get(RETENTION_KEY)
+    assert node.owners == ["team:coordinator"] and node.group_name == "governance"
+    assert defs.resolve_assets_def(RETENTION_KEY).op.pool == "duckdb"
+    night = set(defs.resolve_job_def("nightly").asset_layer.executable_asset_keys)
+    assert RETENTION_KEY in night and not node.child_keys
+    # Everything else the night builds is upstream: retention runs after the night is served.
+    assert night - {RETENTION_KEY} <= graph.get_ancestor_asset_keys(RETENTION_KEY)

@@ -189,3 +189,39 @@ def test_the_nightly_job_runs_in_the_vault_and_leaves_only_ciphertext(
     plain = find_values(small_city_dir / "landing", canaries)
     assert plain, "the canaries must be in the landing files for the scan to prove anything"
     assert find_values(where.cipher, canaries) == {}
+
+
+def test_the_benchmarks_encrypted_nights_run_in_a_mounted_vault_removed_afterwards(tmp_path):
+    import pandas as pd
+
+    from orchestration.bench.encrypted import vault_city
+    from orchestration.bench.run import BenchCity
+
+    if not shutil.which("gocryptfs"):
+        pytest.fail("gocryptfs is not installed: .ci/run installs it (apt-get install gocryptfs)")
+    plain = BenchCity(tmp_path / "plain")
+    offences = plain.data / "landing" / "police" / "offences"
+    offences.mkdir(parents=True)
+    for day in ("2016-06-30", "2016-07-21"):
+        (offences / f"{day}.csv").write_text(f"surname\n{CANARIES[0]}\n")
+    (plain.data / "truth").mkdir()
+    pd.DataFrame(
+        {"dataset": ["police__offences"], "extract_date": ["2016-07-21"], "rows": [1]}
+    ).to_csv(plain.data / "truth" / "night_two.csv", index=False)
+    plain.hold_back_night_two()
+
+    with vault_city(plain, tmp_path / "encrypted") as city:
+        assert vault.is_mounted(city.data) and city.env()["FAMILIES_REQUIRE_ENCRYPTION"] == "1"
+        assert city.daemon_pids(), "the gocryptfs daemon's memory must be measurable"
+        # Both nights' extracts were copied in; night two is then held back inside the vault.
+        assert sorted(p.name for p in (city.data / "landing/police/offences").iterdir()) == [
+            "2016-06-30.csv",
+            "2016-07-21.csv",
+        ]
+        assert city.hold_back_night_two() == 1
+        for where in (city.night_two_aside, city.dagster_home, city.warehouse):
+            assert where.is_relative_to(city.data)
+        assert find_values(city.data, CANARIES[:1])  # plain through the mount...
+        assert find_values(city.cipher, CANARIES[:1]) == {}  # ...ciphertext on disk
+    assert not vault.is_mounted(city.data)
+    assert not (tmp_path / "encrypted").exists()  # the throwaway vault and its key are gone
