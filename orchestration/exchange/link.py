@@ -68,8 +68,9 @@ def link_police_persons(
             f"""
             with council_persons as (
                 select police.person_ref,
-                       list(distinct persons.person_id) filter (
-                           where persons.person_id is not null) as person_ids
+                       -- a police-only cluster: an empty list, not null
+                       coalesce(list(distinct persons.person_id) filter (
+                           where persons.person_id is not null), []) as person_ids
                 from exchange_police_in as police
                 inner join lk_record_clusters as own on own.record_id = police.record_id
                 inner join lk_record_clusters as clustered using (cluster_key)
