@@ -1,8 +1,10 @@
 """Stage two, police side: answer a council request with the requested households alone.
 
 For each requested pseudonym that is one of this instance's households: its members, each
-with their records (names, date of birth, sex, address as recorded) and the indicator
-evidence (indicator, criterion, dates, record ids, reason). Nothing of any other household.
+with their records (as recorded: names, date of birth, sex, address, postcode, identifiers,
+date; and the UPRN the address matched with confidence, so the council's person linkage
+weighs them as the nightly weighs its own) and the indicator evidence (indicator,
+criterion, dates, record ids, reason). Nothing of any other household.
 """
 
 from __future__ import annotations
@@ -35,7 +37,10 @@ KIND = "answer"
 PERSON_RECORDS = "intermediate.int_person_records"
 RECORD_PERSONS = "intermediate.int_record_persons"
 INDICATOR_EVENTS = "intermediate.int_indicator_events"
-RECORD_FIELDS = ["record_id", "source_dataset", "address", "postcode", "event_date"]
+RECORD_UPRNS = "linkage.record_uprns"
+RECORD_FIELDS = ["record_id", "source_dataset", "first_name", "middle_names", "surname", "dob",
+                 "sex", "address", "postcode", "nhs_number", "upn", "ni_number", "event_date",
+                 "uprn"]  # fmt: skip
 PERSON_FIELDS = ["first_name", "middle_names", "surname", "dob", "sex"]
 EVIDENCE_FIELDS = ["indicator_code", "criterion_code", "first_event_on", "event_on",
                    "record_count", "evidence_record_ids", "reason"]  # fmt: skip
@@ -85,7 +90,9 @@ def answer_request(
     con: duckdb.DuckDBPyConnection, key: ExchangeKey, request_path: Path, out: Path
 ) -> Envelope:
     """Write the answer to a request and register both."""
-    require_tables(con, HOUSEHOLD_MEMBERS, PERSON_RECORDS, RECORD_PERSONS, INDICATOR_EVENTS)
+    require_tables(
+        con, HOUSEHOLD_MEMBERS, PERSON_RECORDS, RECORD_PERSONS, INDICATOR_EVENTS, RECORD_UPRNS
+    )
     request = read_request(con, key, request_path)
     wanted = set(request_rows(request))
     ours = household_pseudonyms(con, key)
@@ -101,9 +108,11 @@ def answer_request(
         records = _frame(
             con,
             f"""
-            select record_persons.person_id, records.*
+            select record_persons.person_id, records.*, uprns.uprn
             from {RECORD_PERSONS} as record_persons
             inner join {PERSON_RECORDS} as records using (record_id)
+            left join {RECORD_UPRNS} as uprns
+                on uprns.record_id = records.record_id and uprns.match_status = 'matched'
             where record_persons.person_id in (
                 select person_id from {HOUSEHOLD_MEMBERS}
                 where uprn in (select uprn from exchange_found))

@@ -1,9 +1,18 @@
 """`families exchange ...`: the two-stage exchange between the police and council instances.
 
-Police side: `export` (stage one), `answer` (stage two). Council side: `import` (stage
-one), `request` and `load` (stage two). Both: `new-key`, `register`. Each acts on the
-warehouse of this instance ($FAMILIES_DB) and prints counts only, never a pseudonym or a
-personal detail; the key comes from --key-file or $FAMILIES_EXCHANGE_KEY_FILE.
+Stage one (anonymised, per household): the police `export` a list of keyed pseudonyms of
+household addresses with the criteria met there, and of the other addresses those members
+were recorded at; the council `import`s it and lists the CANDIDATE families, those that
+could enter if the police criteria are borne out (data/outputs/could_enter_families.csv).
+Stage two (person level, selected candidates only): the council writes a `request`, the
+police `answer` with those households' persons, records and evidence, and the council
+`load`s it: its person linkage (the nightly's Splink model) decides which family each
+police person belongs to, and the FINAL list (exchange.final_families) credits a police
+criterion only where that person is a member (or absent parent) of the family.
+
+Both sides: `new-key`, `register`. Each acts on the warehouse of this instance
+($FAMILIES_DB) and prints counts only, never a pseudonym or a personal detail; the key
+comes from --key-file or $FAMILIES_EXCHANGE_KEY_FILE.
 """
 
 from __future__ import annotations
@@ -18,8 +27,8 @@ from pathlib import Path
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "exchange",
-        help="the agreement's two-stage exchange: anonymised household list, then identities "
-        "for the eligible families the coordinator selects",
+        help="the agreement's two-stage exchange: an anonymised household list gives candidate "
+        "families; person-level details of those the coordinator selects give the final list",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -35,21 +44,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     new_key.add_argument("--key-id", required=True, help="e.g. 2016-Q2 (named in every file)")
     new_key.add_argument("--out", type=Path, required=True)
     new_key.set_defaults(func=_new_key)
-    action("export", "police: write the anonymised household list", _export).add_argument(
-        "--out", type=Path, required=True
+    action(
+        "export", "police, stage one: write the anonymised household list", _export
+    ).add_argument("--out", type=Path, required=True)
+    action(
+        "import", "council, stage one: match a household list, list candidate families", _import
+    ).add_argument("file", type=Path)
+    request = action(
+        "request", "council, stage two: ask for the persons of selected candidates", _request
     )
-    action("import", "council: match a household list, combine criteria", _import).add_argument(
-        "file", type=Path
+    request.add_argument(
+        "--select", type=Path, required=True, help="file of family ids (from the candidates)"
     )
-    request = action("request", "council: request details of selected families", _request)
-    request.add_argument("--select", type=Path, required=True, help="file of family ids")
     request.add_argument("--out", type=Path, required=True)
-    answer = action("answer", "police: answer a request for the households it names", _answer)
+    answer = action(
+        "answer", "police, stage two: answer for the requested households alone", _answer
+    )
     answer.add_argument("request", type=Path)
     answer.add_argument("--out", type=Path, required=True)
-    action("load", "council: check an answer against its request, load it", _load).add_argument(
-        "file", type=Path
-    )
+    action(
+        "load",
+        "council, stage two: check an answer, link its persons, build the final list",
+        _load,
+    ).add_argument("file", type=Path)
     register = actions.add_parser("register", help="every file sent and received, with counts")
     register.set_defaults(func=_register)
 
@@ -117,8 +134,9 @@ def _import(args: argparse.Namespace) -> int:
         csv_path = paths.outputs_dir() / "could_enter_families.csv"
         rows = write_could_enter_csv(con, csv_path)
         print(
-            f"{rows} families could enter the programme: {csv_path} (select from it for "
-            "`families exchange request --select`); every family: exchange.combined_families"
+            f"{rows} candidate families could enter the programme if stage two bears out the "
+            f"police criteria: {csv_path} (select from it for `families exchange request "
+            "--select`); every family: exchange.combined_families"
         )
 
     return _run(work)
@@ -153,6 +171,10 @@ def _load(args: argparse.Namespace) -> int:
 
     def work(con) -> None:
         _print("loaded answer", args.file, load_answer(con, _key(args), args.file))
+        print(
+            "final list (police criteria confirmed person by person): exchange.final_families, "
+            "exchange.final_family_criteria; persons linked: exchange.police_person_links"
+        )
 
     return _run(work)
 

@@ -1,10 +1,12 @@
-"""Council side of stage one: match the police household list and combine the criteria.
+"""Council side of stage one: read the police household list and list the candidates.
 
 Writes, in the council's warehouse (schema `exchange`, replaced by each import):
-`police_households` (the listed households matched to a council family, with the police
-criteria), `combined_family_criteria` (every family x criterion: met by the council's own
-records, by the police list, or both) and `combined_families` (criteria met, count, and
-whether the family could enter the programme under the rule set).
+`police_households` (each listed household matched to a council family it may concern,
+match.py), `combined_family_criteria` (every family x criterion: met by the council's own
+records, or possibly by the police list) and `combined_families` (criteria, count, and
+whether the family could enter the programme if stage two confirms the police criteria).
+Stage one's list is of candidates: stage two (final.py) confirms or removes each police
+criterion person by person, and its final list is the one the programme uses.
 """
 
 from __future__ import annotations
@@ -15,46 +17,42 @@ import duckdb
 import pandas as pd
 
 from orchestration.exchange import register
+from orchestration.exchange.final import write_final_list
 from orchestration.exchange.keys import ExchangeKey
+from orchestration.exchange.match import known_address_pseudonyms, write_police_households
 from orchestration.exchange.stage_one import ImportResult, read_household_list
-from orchestration.exchange.warehouse import (
-    HOUSEHOLD_MEMBERS,
-    household_pseudonyms,
-    require_tables,
-    run_parameters,
-)
+from orchestration.exchange.warehouse import require_tables, run_parameters
 
 SCHEMA = register.SCHEMA
 FAMILIES = "marts.families"
 FAMILY_CRITERIA = "marts.family_criteria"
-# Households, not families: a lodger's household has no child, so no family, but shares the
-# address and may be whom the police list speaks of.
-HOUSEHOLDS_AT_UPRN = (
-    f"select uprn, count(distinct household_id) as households_at_uprn "
-    f"from {HOUSEHOLD_MEMBERS} group by uprn"
-)
 
 
 def import_household_list(
     con: duckdb.DuckDBPyConnection, key: ExchangeKey, path: Path
 ) -> ImportResult:
-    """Match a police household list to this warehouse's families and combine the criteria."""
+    """Match a police household list to this warehouse's families and list the candidates."""
     require_tables(con, FAMILIES, FAMILY_CRITERIA)
     envelope = read_household_list(con, key, path)
     parameters = run_parameters(con)
     listed = pd.DataFrame(
-        [(row["household"], row["criteria"], row["indicators"]) for row in envelope.body],
-        columns=["pseudonym", "criteria", "indicators"],
+        [
+            (row["household"], row["criteria"], row["indicators"], row["addresses"])
+            for row in envelope.body
+        ],
+        columns=["pseudonym", "criteria", "indicators", "addresses"],
     )
-    ours = household_pseudonyms(con, key)
+    ours = known_address_pseudonyms(con, key)
     con.register("exchange_listed", listed)
     con.register("exchange_ours", ours)
     try:
         con.execute("begin")
         con.execute(f"create schema if not exists {SCHEMA}")
-        _write_police_households(con, envelope.exchange_id)
+        write_police_households(con, envelope.exchange_id)
         _write_combined(con, envelope.exchange_id, parameters.min_criteria)
         counts = _counts(con)
+        # A new list: no answer to it yet, so the final list is the council's own for now.
+        write_final_list(con)
         register.record_envelope(con, envelope, "received", "accepted", counts=counts)
         con.execute("commit")
     except Exception:
@@ -64,46 +62,6 @@ def import_household_list(
         con.unregister("exchange_listed")
         con.unregister("exchange_ours")
     return ImportResult(exchange_id=envelope.exchange_id, counts=counts)
-
-
-def _write_police_households(con: duckdb.DuckDBPyConnection, exchange_id: str) -> None:
-    # Several households can share a UPRN (a house in multiple occupation, flats on one
-    # UPRN). The police list is per UPRN, so it cannot say which of them its criteria belong
-    # to: crediting every family there would give a lodger's offence to a mother and her
-    # children. Such families are kept apart (is_shared_address), counted, and credited only
-    # once stage two's person-level answer places the people.
-    con.execute(
-        f"""
-        create or replace table {SCHEMA}.police_households as
-        select ?::varchar as exchange_id, families.family_id, families.household_id,
-               families.uprn, listed.criteria::integer[] as police_criteria,
-               listed.indicators::varchar[] as police_indicator_codes,
-               households.households_at_uprn > 1 as is_shared_address
-        from exchange_listed as listed
-        inner join exchange_ours as ours on listed.pseudonym = ours.pseudonym
-        inner join {FAMILIES} as families on families.uprn = ours.uprn
-        inner join ({HOUSEHOLDS_AT_UPRN}) as households on households.uprn = ours.uprn
-        """,
-        [exchange_id],
-    )
-    con.execute(
-        f"""
-        create or replace temp table exchange_match_counts as
-        select
-            count(*) as households_listed,
-            count(*) filter (where ours.uprn is not null and families.uprn is not null)
-                as matched_to_a_family,
-            count(*) filter (where ours.uprn is not null and families.uprn is null)
-                as matched_household_without_baseline_child,
-            count(*) filter (where ours.uprn is null) as not_matched,
-            count(*) filter (where households.households_at_uprn > 1 and families.uprn is not null)
-                as matched_to_a_shared_address_needs_stage_two
-        from exchange_listed as listed
-        left join exchange_ours as ours on listed.pseudonym = ours.pseudonym
-        left join (select distinct uprn from {FAMILIES}) as families on families.uprn = ours.uprn
-        left join ({HOUSEHOLDS_AT_UPRN}) as households on households.uprn = ours.uprn
-        """
-    )
 
 
 def _write_combined(con: duckdb.DuckDBPyConnection, exchange_id: str, min_criteria: int) -> None:
@@ -123,8 +81,13 @@ def _write_combined(con: duckdb.DuckDBPyConnection, exchange_id: str, min_criter
             ), []) as police_indicator_codes,
             criteria.rule_set_version, criteria.as_at_date, ?::varchar as exchange_id
         from {FAMILY_CRITERIA} as criteria
-        left join {SCHEMA}.police_households as police
-            on police.family_id = criteria.family_id and not police.is_shared_address
+        left join (
+            select family_id,
+                   list_distinct(flatten(list(police_criteria))) as police_criteria,
+                   list_distinct(flatten(list(police_indicator_codes)))
+                       as police_indicator_codes
+            from {SCHEMA}.police_households group by family_id
+        ) as police on police.family_id = criteria.family_id
         """,
         [exchange_id],
     )

@@ -19,7 +19,9 @@ from typing import Any
 
 from orchestration.exchange.keys import ExchangeKey
 
-FORMAT_VERSION = "tf-exchange/1"
+# 2: household lists carry the pseudonyms of their members' recent addresses; answers carry
+# each record's own names and identifiers and its confident UPRN, for person linkage.
+FORMAT_VERSION = "tf-exchange/2"
 KINDS = ("household_list", "request", "answer")
 
 

@@ -3,8 +3,9 @@
 An answer is refused whole when it answers no request this council sent, or holds any
 household that request did not ask for. Accepted, its persons, records and evidence go to
 `exchange.police_persons`, `exchange.police_records` and `exchange.police_evidence` (one
-load per request: reloading replaces it), and each police person is linked to a member of
-the council family at the same UPRN (`exchange.police_person_links`, see `link.py`).
+load per request: reloading replaces it); the police persons are linked to the council's
+persons with the nightly's Splink model (link.py), and the final list is rebuilt from
+every answer to the current household list (final.py).
 """
 
 from __future__ import annotations
@@ -22,44 +23,55 @@ from orchestration.exchange.envelope import (
     read_envelope,
     require_same_rules,
 )
+from orchestration.exchange.final import write_final_list
 from orchestration.exchange.keys import ExchangeKey
-from orchestration.exchange.link import link_police_persons
+from orchestration.exchange.link import link_police_persons, write_person_links
 from orchestration.exchange.rows import answer_rows
 from orchestration.exchange.warehouse import run_parameters
 
 SCHEMA = register.SCHEMA
 REQUESTED = f"{SCHEMA}.requested_households"
-TABLES_DDL = {
-    "police_persons": """request_id varchar, family_id varchar, uprn varchar,
-        person_ref varchar, first_name varchar, middle_names varchar, surname varchar,
-        dob date, sex varchar""",
-    "police_records": """request_id varchar, person_ref varchar, record_id varchar,
-        source_dataset varchar, address varchar, postcode varchar, event_date date""",
-    "police_evidence": """request_id varchar, family_id varchar, person_ref varchar,
-        indicator_code varchar, criterion_code integer, first_event_on date, event_on date,
-        record_count integer, evidence_record_ids varchar[], reason varchar""",
-}
+COLUMNS = {
+    "police_persons": {
+        "request_id": "varchar", "household": "varchar", "uprn": "varchar",
+        "person_ref": "varchar", "first_name": "varchar", "middle_names": "varchar",
+        "surname": "varchar", "dob": "date", "sex": "varchar",
+    },
+    "police_records": {
+        "request_id": "varchar", "person_ref": "varchar", "record_id": "varchar",
+        "source_dataset": "varchar", "first_name": "varchar", "middle_names": "varchar",
+        "surname": "varchar", "dob": "date", "sex": "varchar", "address": "varchar",
+        "postcode": "varchar", "nhs_number": "varchar", "upn": "varchar",
+        "ni_number": "varchar", "event_date": "date", "uprn": "varchar",
+    },
+    "police_evidence": {
+        "request_id": "varchar", "person_ref": "varchar", "indicator_code": "varchar",
+        "criterion_code": "integer", "first_event_on": "date", "event_on": "date",
+        "record_count": "integer", "evidence_record_ids": "varchar[]", "reason": "varchar",
+    },
+}  # fmt: skip
 
 
-def _requested(con: duckdb.DuckDBPyConnection, request_id: str) -> dict[str, tuple[str, str]]:
+def _requested(con: duckdb.DuckDBPyConnection, request_id: str) -> dict[str, str | None]:
+    """Pseudonym -> the UPRN it stands for (None when the council does not know it)."""
     if not con.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = ? and table_name = 'requested_households'",
         [SCHEMA],
     ).fetchone()[0]:
         return {}
-    return {
-        pseudonym: (family_id, uprn)
-        for pseudonym, family_id, uprn in con.execute(
-            f"select pseudonym, family_id, uprn from {REQUESTED} where request_id = ?",
+    return dict(
+        con.execute(
+            f"select pseudonym, any_value(uprn) from {REQUESTED} where request_id = ? "
+            "group by pseudonym",
             [request_id],
         ).fetchall()
-    }
+    )
 
 
 def read_answer(
     con: duckdb.DuckDBPyConnection, key: ExchangeKey, path: Path
-) -> tuple[Envelope, dict[str, tuple[str, str]]]:
+) -> tuple[Envelope, dict[str, str | None]]:
     """Open an answer and the request it answers, or register its refusal and raise."""
     try:
         envelope = read_envelope(path, "answer", key)
@@ -83,46 +95,51 @@ def read_answer(
     return envelope, requested
 
 
-def load_answer(con: duckdb.DuckDBPyConnection, key: ExchangeKey, path: Path) -> dict[str, int]:
-    """Load an accepted answer and link its persons; returns the counts registered."""
-    envelope, requested = read_answer(con, key, path)
+def _frames(envelope: Envelope, requested: dict[str, str | None]) -> dict[str, pd.DataFrame]:
     request_id = envelope.header["in_reply_to"]
     persons, records, evidence = [], [], []
     for row in envelope.body:
-        family_id, uprn = requested[row["household"]]
         for person in row["persons"]:
-            persons.append([request_id, family_id, uprn, person["person_ref"],
-                            *(person.get(f) for f in PERSON_FIELDS)])  # fmt: skip
+            persons.append(
+                [request_id, row["household"], requested[row["household"]], person["person_ref"]]
+                + [person.get(f) for f in PERSON_FIELDS]
+            )
             records.extend(
                 [request_id, person["person_ref"], *(r.get(f) for f in RECORD_FIELDS)]
                 for r in person["records"]
             )
         evidence.extend(
-            [request_id, family_id, item["person_ref"], *(item.get(f) for f in EVIDENCE_FIELDS)]
+            [request_id, item["person_ref"], *(item.get(f) for f in EVIDENCE_FIELDS)]
             for item in row["evidence"]
         )
-    frames = {
-        "police_persons": pd.DataFrame(
-            persons, columns=["request_id", "family_id", "uprn", "person_ref", *PERSON_FIELDS]
-        ),
-        "police_records": pd.DataFrame(
-            records, columns=["request_id", "person_ref", *RECORD_FIELDS]
-        ),
-        "police_evidence": pd.DataFrame(
-            evidence, columns=["request_id", "family_id", "person_ref", *EVIDENCE_FIELDS]
-        ),
+    rows = {"police_persons": persons, "police_records": records, "police_evidence": evidence}
+    return {
+        table: pd.DataFrame(rows[table], columns=list(COLUMNS[table])).astype(object)
+        for table in COLUMNS
     }
+
+
+def load_answer(con: duckdb.DuckDBPyConnection, key: ExchangeKey, path: Path) -> dict[str, int]:
+    """Load an accepted answer, link its persons and rebuild the final list; returns the
+    counts registered."""
+    envelope, requested = read_answer(con, key, path)
+    request_id = envelope.header["in_reply_to"]
+    frames = _frames(envelope, requested)
+    # Splink runs before the transaction: it only reads the warehouse.
+    links = link_police_persons(con, frames["police_records"])
     con.execute("begin")
     try:
         for table, frame in frames.items():
-            _replace_request_rows(con, table, request_id, frame.astype(object))
-        linked = link_police_persons(con, request_id)
+            _replace_request_rows(con, table, request_id, frame)
+        link_counts = write_person_links(con, request_id, links)
+        final_counts = write_final_list(con)
         counts = {
             "households": len(envelope.body),
-            "persons": len(persons),
-            "records": len(records),
-            "evidence": len(evidence),
-            "persons_linked": linked,
+            "persons": len(frames["police_persons"]),
+            "records": len(frames["police_records"]),
+            "evidence": len(frames["police_evidence"]),
+            **link_counts,
+            **final_counts,
         }
         register.record_envelope(con, envelope, "received", "accepted", counts=counts)
         con.execute("commit")
@@ -135,10 +152,13 @@ def load_answer(con: duckdb.DuckDBPyConnection, key: ExchangeKey, path: Path) ->
 def _replace_request_rows(
     con: duckdb.DuckDBPyConnection, table: str, request_id: str, frame: pd.DataFrame
 ) -> None:
+    columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS[table].items())
+    con.execute(f"create table if not exists {SCHEMA}.{table} ({columns})")
+    for name, kind in COLUMNS[table].items():  # tables made by an earlier format version
+        con.execute(f"alter table {SCHEMA}.{table} add column if not exists {name} {kind}")
+    con.execute(f"delete from {SCHEMA}.{table} where request_id = ?", [request_id])
     con.register("exchange_incoming", frame)
     try:
-        con.execute(f"create table if not exists {SCHEMA}.{table} ({TABLES_DDL[table]})")
-        con.execute(f"delete from {SCHEMA}.{table} where request_id = ?", [request_id])
         con.execute(f"insert into {SCHEMA}.{table} by name select * from exchange_incoming")
     finally:
         con.unregister("exchange_incoming")

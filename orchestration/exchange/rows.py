@@ -36,16 +36,22 @@ def _list_of(envelope: Envelope, index: int, row: dict, field: str, kind: type) 
     return value
 
 
+HOUSEHOLD_LIST_FIELDS = {"household", "criteria", "indicators", "addresses"}
+
+
 def household_list_rows(envelope: Envelope) -> list[dict[str, Any]]:
-    """Rows of a household list: household, criteria (ints), indicators (codes); no more."""
+    """Rows of a household list: household, criteria (ints), indicators (codes), addresses
+    (pseudonyms of other UPRNs); no more."""
     rows = _rows(envelope)
     for index, row in enumerate(rows):
-        extra = set(row) - {"household", "criteria", "indicators"}
+        extra = set(row) - HOUSEHOLD_LIST_FIELDS
         if extra:
             raise _bad(envelope, index, sorted(extra)[0], "a field a household list never holds")
         if not _list_of(envelope, index, row, "criteria", int):
             raise _bad(envelope, index, "criteria", "empty: a household is listed for a criterion")
         _list_of(envelope, index, row, "indicators", str)
+        if not all(PSEUDONYM.match(a) for a in _list_of(envelope, index, row, "addresses", str)):
+            raise _bad(envelope, index, "addresses", "not a list of pseudonyms (64 hex digits)")
     return rows
 
 

@@ -1,10 +1,10 @@
-"""Stage one: the anonymised household list (police side) and its matching (council side).
+"""Stage one: the anonymised household list (police side) and its reading (council side).
 
 The police send, per household where a member meets a police-side indicator, the keyed
-pseudonym of its UPRN and the criteria and indicator codes met, and nothing else. The
-council matches the pseudonyms to its own households and combines both sides' criteria
-into the list of families that could enter the programme. Police households the council
-cannot match to a family (unknown UPRN, or no child in its baseline) are counted only.
+pseudonym of its UPRN, the criteria and indicator codes met, and the pseudonyms of the
+other UPRNs those members were recorded at within the rule set's windows (so the council
+can find a family that has moved since the police last saw it), and nothing else: no
+dates, names, references or UPRNs. The council's matching is in match.py and combine.py.
 """
 
 from __future__ import annotations
@@ -36,21 +36,37 @@ from orchestration.exchange.warehouse import (
 
 KIND = "household_list"
 INDICATOR_EVENTS = "intermediate.int_indicator_events"
+INDICATOR_RULES = "intermediate.int_indicator_rules"
+PERSON_STAYS = "intermediate.int_person_stays"
 SCHEMA = register.SCHEMA
 
 
 def police_household_criteria(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, int]:
     """Per household UPRN with a member meeting an indicator: the criteria and indicator
-    codes met; and how many persons meeting one are placed at no UPRN (counted only)."""
-    require_tables(con, HOUSEHOLD_MEMBERS, INDICATOR_EVENTS)
+    codes met, and the other UPRNs those members were recorded at since the earliest
+    window of the rule set opened; and how many persons meeting an indicator are placed at
+    no UPRN (counted only)."""
+    require_tables(con, HOUSEHOLD_MEMBERS, INDICATOR_EVENTS, INDICATOR_RULES, PERSON_STAYS)
     households = con.execute(
         f"""
+        with members as (
+            select distinct members.uprn, members.person_id
+            from {HOUSEHOLD_MEMBERS} as members
+            where members.person_id in (select person_id from {INDICATOR_EVENTS})
+        ),
+        -- A stay older than every window cannot have placed an indicator's evidence.
+        recent_stays as (
+            select stays.person_id, stays.uprn from {PERSON_STAYS} as stays
+            where stays.last_seen_on >= (select min(window_started_on) from {INDICATOR_RULES})
+        )
         select members.uprn,
                list(distinct events.criterion_code order by events.criterion_code) as criteria,
-               list(distinct events.indicator_code order by events.indicator_code) as indicators
-        from {INDICATOR_EVENTS} as events
-        inner join (select distinct uprn, person_id from {HOUSEHOLD_MEMBERS}) as members
-            on events.person_id = members.person_id
+               list(distinct events.indicator_code order by events.indicator_code) as indicators,
+               coalesce(list(distinct stays.uprn) filter (where stays.uprn <> members.uprn), [])
+                   as other_uprns
+        from members
+        inner join {INDICATOR_EVENTS} as events on events.person_id = members.person_id
+        left join recent_stays as stays on stays.person_id = members.person_id
         group by members.uprn
         """
     ).df()
@@ -73,6 +89,8 @@ def export_household_list(con: duckdb.DuckDBPyConnection, key: ExchangeKey, out:
                 "household": key.pseudonym(row.uprn),
                 "criteria": [int(code) for code in row.criteria],
                 "indicators": [str(code) for code in row.indicators],
+                # Sorted pseudonyms: their order says nothing of the UPRNs either.
+                "addresses": sorted(key.pseudonym(uprn) for uprn in row.other_uprns),
             }
             for row in households.itertuples()
         ),

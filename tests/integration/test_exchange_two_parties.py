@@ -89,66 +89,90 @@ def stage_one(city) -> dict:
     return {"path": out, "envelope": envelope, "counts": result.counts}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 16's first Done-when item is not met on this city: 3 (family, criterion) "
-    "pairs that the single warehouse meets are missed, so 2 of its 20 eligible families are "
-    "not on the combined list. In each, the police place the person at the address the police "
-    "last recorded, which the family has since left (the council's newer records place them "
-    "at the new one); matching at household level cannot follow the move without person-level "
-    "data. See orchestration/exchange/README.md, Measured.",
-)
-def test_council_combined_list_equals_the_single_warehouse_list(city, stage_one):
+def _select_and_answer(city, family_ids: list[str], name: str):
+    """The coordinator selects `family_ids`; the council requests, the police answer."""
+    from orchestration.exchange.answer import answer_request
+    from orchestration.exchange.request import write_request
+    from orchestration.exchange.warehouse import run_parameters
+
+    selection = city["files"] / f"{name}_selection.csv"
+    selection.write_text("family_id\n" + "".join(f"{f}\n" for f in family_ids))
+    with duckdb.connect(str(city["council"])) as con:
+        parameters = run_parameters(con)
+        request = write_request(
+            con, _key(city), selection, city["files"] / f"{name}_request.json",
+            parameters.rule_set, parameters.as_at_date,
+        )  # fmt: skip
+    with duckdb.connect(str(city["police"])) as con:
+        answer = answer_request(con, _key(city), request.path, city["files"] / f"{name}.json")
+    return request, answer
+
+
+def _candidates(city) -> list[str]:
+    """Stage one's candidates: the families that could enter if the police criteria hold."""
+    sql = "select family_id from exchange.combined_families where could_enter"
+    return sorted(family for (family,) in _rows(city["council"], sql))
+
+
+@pytest.fixture(scope="module")
+def stage_two_all(city, stage_one) -> dict:
+    """Stage two for every candidate family: the coordinator selects all of them."""
+    from orchestration.exchange.load_answer import load_answer
+
+    candidates = _candidates(city)
+    request, answer = _select_and_answer(city, candidates, "all_candidates")
+    with duckdb.connect(str(city["council"])) as con:
+        counts = load_answer(con, _key(city), answer.path)
+    print(f"\nstage one: {stage_one['counts']}\nstage two: {counts}")
+    return {"request": request, "answer": answer, "counts": counts, "candidates": candidates}
+
+
+SINGLE_MET = "select family_id, criterion_code from marts.family_criteria where is_met"
+SINGLE_ELIGIBLE = "select family_id from marts.eligible_families"
+
+
+def test_council_final_list_equals_the_single_warehouse_list(city, stage_one, stage_two_all):
+    """Issue 16's first Done-when item: after stage two, every family and every criterion."""
     families = "select family_id from marts.families"
     assert _rows(city["council"], families) == _rows(city["single"], families)
-    combined_met = _rows(
+    final_met = _rows(
         city["council"],
-        "select family_id, criterion_code from exchange.combined_family_criteria where is_met",
+        "select family_id, criterion_code from exchange.final_family_criteria where is_met",
     )
-    single_met = _rows(
-        city["single"], "select family_id, criterion_code from marts.family_criteria where is_met"
+    assert final_met == _rows(city["single"], SINGLE_MET)
+    final_eligible = _rows(
+        city["council"], "select family_id from exchange.final_families where is_eligible"
     )
-    assert combined_met == single_met
-    could_enter = _rows(
-        city["council"], "select family_id from exchange.combined_families where could_enter"
-    )
-    assert could_enter == _rows(city["single"], "select family_id from marts.eligible_families")
-    # The police list is what makes them equal: without it some families would be missed.
-    assert stage_one["counts"]["could_enter_only_with_police_criteria"] > 0
+    assert final_eligible == _rows(city["single"], SINGLE_ELIGIBLE)
+    # Stage one alone: a candidate list that loses no family the single warehouse finds.
+    assert set(stage_two_all["candidates"]) >= {f for (f,) in final_eligible}
+    # The police criteria are what make them equal: without them some would be missed.
+    assert stage_two_all["counts"]["final_eligible_only_with_police_criteria"] > 0
     council_only = _rows(
         city["council"],
         "select family_id from exchange.combined_families where could_enter_on_council_records",
     )
-    assert council_only < could_enter
+    assert council_only < final_eligible
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found when the households work was merged: on the 500-household test city the "
-    "police list credits criterion 5 (5A, 5C) to FAM-339421585, which the single warehouse "
-    "does not: the police place a domestic-abuse victim at the address they last recorded, "
-    "where the single warehouse's linkage places that person elsewhere. Household-level "
-    "matching attributes a former resident's record to whoever lives there now; open in "
-    "issue 16 (pseudonyms of recent addresses, or person-level confirmation in stage two).",
-)
-def test_the_combined_list_gives_no_criterion_the_single_warehouse_does_not(city, stage_one):
-    """What does hold on this city: the same families, and every criterion the two parties
-    find together is one the single warehouse finds (misses only, no false attribution)."""
-    families = "select family_id from marts.families"
-    assert _rows(city["council"], families) == _rows(city["single"], families)
-    combined_met = _rows(
+def test_stage_two_removes_the_candidate_criteria_persons_do_not_bear_out(
+    city, stage_one, stage_two_all
+):
+    """Stage one's candidates credit a former resident's record to whoever lives at the
+    address now; stage two's person-level linkage removes such criteria, and the final list
+    gives no criterion the single warehouse does not."""
+    candidate_met = _rows(
         city["council"],
         "select family_id, criterion_code from exchange.combined_family_criteria where is_met",
     )
-    single_met = _rows(
-        city["single"], "select family_id, criterion_code from marts.family_criteria where is_met"
+    final_met = _rows(
+        city["council"],
+        "select family_id, criterion_code from exchange.final_family_criteria where is_met",
     )
-    assert combined_met <= single_met
-    could_enter = _rows(
-        city["council"], "select family_id from exchange.combined_families where could_enter"
-    )
-    assert could_enter <= _rows(city["single"], "select family_id from marts.eligible_families")
-    assert stage_one["counts"]["could_enter_only_with_police_criteria"] > 0
+    single_met = _rows(city["single"], SINGLE_MET)
+    assert candidate_met - single_met, "stage one credited nothing stage two had to remove"
+    assert final_met <= single_met
+    assert not (candidate_met - single_met) & final_met
 
 
 def _identifier_values(db: Path) -> set[str]:
@@ -183,7 +207,10 @@ def test_the_household_list_holds_none_of_the_landing_identifiers(city, stage_on
     found = sorted(value for value in values if value.encode() in data)
     assert found == [], f"{len(found)} identifier values appear in the household list"
     body = json.loads(data)["body"]
-    assert body and all(set(row) == {"household", "criteria", "indicators"} for row in body)
+    fields = {"household", "criteria", "indicators", "addresses"}
+    assert body and all(set(row) == fields for row in body)
+    # The addresses are pseudonyms too, and some households carry them (families move).
+    assert any(row["addresses"] for row in body)
 
 
 def test_with_the_wrong_key_nothing_matches_and_the_import_says_why(city, stage_one):
@@ -238,33 +265,12 @@ def test_both_parties_register_the_list_with_one_checksum(city, stage_one):
     assert sent[0]["run_by"] and received[0]["run_by"]
 
 
-def _request_and_answer(city, family_ids: list[str], name: str):
-    from orchestration.exchange.answer import answer_request
-    from orchestration.exchange.request import write_request
-
-    selection = city["files"] / f"{name}_selection.csv"
-    selection.write_text("family_id\n" + "".join(f"{f}\n" for f in family_ids))
-    with duckdb.connect(str(city["council"])) as con:
-        request = write_request(
-            con, _key(city), selection, city["files"] / f"{name}_request.json",
-            "FF2015", str(con.execute("select as_at_date from intermediate.int_run_parameters")
-                          .fetchone()[0]),
-        )  # fmt: skip
-    with duckdb.connect(str(city["police"])) as con:
-        answer = answer_request(con, _key(city), request.path, city["files"] / f"{name}.json")
-    return request, answer
-
-
 @pytest.fixture(scope="module")
 def stage_two(city, stage_one) -> dict:
-    """The coordinator selects every family that could enter but one; request and answer."""
-    eligible = sorted(
-        f for (f,) in _rows(
-            city["council"], "select family_id from exchange.combined_families where could_enter"
-        )
-    )  # fmt: skip
+    """The coordinator selects every candidate but one; request and answer."""
+    eligible = _candidates(city)
     selected, left_out = eligible[:-1], eligible[-1]
-    request, answer = _request_and_answer(city, selected, "answer")
+    request, answer = _select_and_answer(city, selected, "answer")
     return {"request": request, "answer": answer, "selected": selected, "left_out": left_out}
 
 
@@ -282,12 +288,19 @@ def test_the_answer_holds_persons_of_the_requested_households_only(city, stage_t
     body = stage_two["answer"].body
     assert body and {row["household"] for row in body} <= {p for p, _, _ in requested}
     # Every person answered is a member of a requested household in the police warehouse,
-    # and every member of those households is answered, with their own records only.
-    uprns = ", ".join(f"'{uprn}'" for _, uprn, _ in requested)
-    members = _rows(
-        city["police"],
-        f"select person_id from intermediate.int_household_members where uprn in ({uprns})",
-    )
+    # and every member of those households is answered, with their own records only. (A
+    # requested police household may be at an address the council does not know, so the
+    # police side's own pseudonyms say which UPRNs were asked about.)
+    from orchestration.exchange.warehouse import household_pseudonyms
+
+    with duckdb.connect(str(city["police"]), read_only=True) as con:
+        police = household_pseudonyms(con, _key(city))
+        asked = police[police["pseudonym"].isin({p for p, _, _ in requested})]["uprn"]
+        members = con.execute(
+            "select person_id from intermediate.int_household_members where list_contains(?, uprn)",
+            [list(asked)],
+        ).fetchall()
+    assert len(asked) == len(body)
     answered = {p["person_ref"] for row in body for p in row["persons"]}
     assert answered == {person for (person,) in members}
     owners = dict(
@@ -328,7 +341,7 @@ def test_an_over_full_answer_is_refused_whole(city, stage_two):
     from orchestration.exchange.envelope import read_envelope, write_envelope
     from orchestration.exchange.load_answer import load_answer
 
-    request, answer = _request_and_answer(city, stage_two["selected"][:1], "over_full")
+    request, answer = _select_and_answer(city, stage_two["selected"][:1], "over_full")
     extra = next(row for row in stage_two["answer"].body if row not in answer.body)
     tampered = city["files"] / "over_full_answer.json"
     write_envelope(tampered, _key(city), dict(answer.header), [*answer.body, extra])

@@ -18,8 +18,13 @@ from orchestration.exchange.rows import answer_rows, household_list_rows
 
 KEY = ExchangeKey("2016-Q2", bytes(range(32)))
 BODY = [
-    {"household": KEY.pseudonym("100"), "criteria": [1, 5], "indicators": ["1A", "5C"]},
-    {"household": KEY.pseudonym("200"), "criteria": [1], "indicators": ["1B"]},
+    {
+        "household": KEY.pseudonym("100"),
+        "criteria": [1, 5],
+        "indicators": ["1A", "5C"],
+        "addresses": [KEY.pseudonym("300")],
+    },
+    {"household": KEY.pseudonym("200"), "criteria": [1], "indicators": ["1B"], "addresses": []},
 ]
 
 
@@ -91,6 +96,14 @@ def test_a_household_list_row_with_any_other_field_is_refused_naming_row_and_fie
     header = new_header("household_list", KEY, "FF2015", "2016-06-30", "tester")
     envelope = write_envelope(tmp_path / "list.json", KEY, header, body)
     with pytest.raises(ExchangeRefused, match="row 2, field 'uprn'"):
+        household_list_rows(read_envelope(envelope.path, "household_list", KEY))
+
+
+def test_a_household_list_address_that_is_not_a_pseudonym_is_refused(tmp_path):
+    body = [BODY[0], {**BODY[1], "addresses": ["200"]}]
+    header = new_header("household_list", KEY, "FF2015", "2016-06-30", "tester")
+    envelope = write_envelope(tmp_path / "list.json", KEY, header, body)
+    with pytest.raises(ExchangeRefused, match="row 2, field 'addresses': not a list of pseudo"):
         household_list_rows(read_envelope(envelope.path, "household_list", KEY))
 
 
