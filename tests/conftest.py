@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from nights import Night, files_state, plant_canary_names, run_nightly, tail
 
 # Two small source contracts exercising both encodings, two delimiters, both extract kinds.
 SAMPLE_CONTRACTS = {
@@ -109,3 +113,29 @@ def small_city_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("small_city")
     generate(SMALL_CITY_HOUSEHOLDS, SMALL_CITY_SEED, out, log=lambda *_: None)
     return out
+
+
+@pytest.fixture(scope="session")
+def completed_night(
+    small_city_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Night]:
+    """The small city after one `families nightly` from an empty warehouse, run once per
+    session (canary names planted in one police extract: see nights.py).
+
+    Read-only: every test that needs "a completed night" reads this one instead of running
+    its own (a night is most of a minute or more); a test that writes to the warehouse, the
+    published night or the run history works on `nights.copy_night(completed_night, ...)`.
+    The session fails at its end if anything wrote here."""
+    work = tmp_path_factory.mktemp("completed_night")
+    night = Night(work / "data", work / "dagster_home")
+    shutil.copytree(small_city_dir / "landing", night.data_dir / "landing")
+    shutil.copytree(small_city_dir / "truth", night.data_dir / "truth")
+    plant_canary_names(night.data_dir / "landing")
+    run = run_nightly(night.data_dir)
+    assert run.returncode == 0, tail(run)
+    night = dataclasses.replace(night, output=run.stdout)
+    before = files_state(work)
+    yield night
+    assert files_state(work) == before, (
+        "a test wrote to the shared night: work on nights.copy_night(completed_night, ...)"
+    )

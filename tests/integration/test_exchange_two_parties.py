@@ -2,21 +2,20 @@
 
 One small city, three instances of the platform, each its own nightly job: the police
 (police datasets and the gazetteer), the council (every other dataset and the gazetteer)
-and, for comparison, one warehouse holding everything. Stage one and stage two then run
-between the police and council warehouses through files, as `families exchange` does.
+and, for comparison, one warehouse holding everything (the session's shared night of the
+same city, `completed_night`). Stage one and stage two then run between the police and
+council warehouses through files, as `families exchange` does.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from nights import run_nightly, tail
 
 from orchestration.exchange.combine import import_household_list
 from orchestration.exchange.envelope import ExchangeRefused
@@ -31,37 +30,23 @@ COMBINED_LIST = (
 )
 
 
-def _nightly(data_dir: Path) -> None:
-    env = {
-        **os.environ,
-        "FAMILIES_DATA_DIR": str(data_dir),
-        "FAMILIES_DB": str(data_dir / "warehouse.duckdb"),
-        "DAGSTER_HOME": str(data_dir / "dagster_home"),
-    }
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "families"), "nightly"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-
-
 @pytest.fixture(scope="module")
-def city(small_city_dir, tmp_path_factory) -> dict[str, Path]:
+def city(completed_night, tmp_path_factory) -> dict[str, Path]:
+    """The police and council instances, each its own night on its party's share of the
+    city; the single warehouse is the session's night of the whole city (read only)."""
     work = tmp_path_factory.mktemp("two_parties")
-    write_party_landings(small_city_dir, work)
-    shutil.copytree(small_city_dir / "landing", work / "single" / "landing")
-    for instance in ("police", "council", "single"):
-        _nightly(work / instance)
+    write_party_landings(completed_night.data_dir, work)
+    for instance in ("police", "council"):
+        data_dir = work / instance
+        night = run_nightly(data_dir, data_dir / "dagster_home", timeout=1200)
+        assert night.returncode == 0, tail(night)
     key_file = tmp_path_factory.mktemp("keys") / "exchange.json"
     write_new_key(key_file, "2016-Q2")
     return {
         "police": work / "police" / "warehouse.duckdb",
         "council": work / "council" / "warehouse.duckdb",
-        "single": work / "single" / "warehouse.duckdb",
-        "city": small_city_dir,
+        "single": completed_night.db,
+        "city": completed_night.data_dir,
         "key": key_file,
         "files": work / "exchange",
     }

@@ -2,7 +2,8 @@
 
 Loads, quality checks, dbt, address matching, person linkage, criteria, outputs and reports,
 from an empty warehouse; then a second night with nothing new, which must change nothing a
-keyworker sees. The accuracy floors here guard against regressions on a 500-household city;
+keyworker sees. The first night is the session's shared one (`completed_night`); the second
+runs on a copy of it. The accuracy floors here guard against regressions on a 500-household city;
 the issue floors are measured on the demo city (README, `make bench`).
 """
 
@@ -10,16 +11,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from nights import copy_night, run_nightly, tail
 
 pytestmark = pytest.mark.slow
 
@@ -41,22 +39,6 @@ ELIGIBLE_CSV_COLUMNS = [
 ]
 
 
-def _nightly(data_dir: Path, dagster_home: Path) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "FAMILIES_DATA_DIR": str(data_dir),
-        "FAMILIES_DB": str(data_dir / "warehouse.duckdb"),
-        "DAGSTER_HOME": str(dagster_home),
-    }
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "families"), "nightly"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-
-
 def _query(db: Path, sql: str) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -66,27 +48,24 @@ def _query(db: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def two_nights(small_city_dir, tmp_path_factory):
-    work = tmp_path_factory.mktemp("nightly")
-    data_dir = work / "data"
-    shutil.copytree(small_city_dir / "landing", data_dir / "landing")
-    shutil.copytree(small_city_dir / "truth", data_dir / "truth")
-    db = data_dir / "warehouse.duckdb"
-
-    first = _nightly(data_dir, work / "dagster_home")
-    assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
+def two_nights(completed_night, tmp_path_factory):
+    """The session's first night (read only), then a second night with nothing new, run on
+    a copy of it."""
     person_ids_sql = "select record_id, person_id from linkage.person_index order by 1"
     after_first = {
-        "person_ids": _query(db, person_ids_sql),
-        "eligible": _query(db, "select * from marts.eligible_families order by all"),
-        "csv": (data_dir / "outputs" / "eligible_families.csv").read_text(),
+        "person_ids": _query(completed_night.db, person_ids_sql),
+        "eligible": _query(
+            completed_night.db, "select * from marts.eligible_families order by all"
+        ),
+        "csv": (completed_night.data_dir / "outputs" / "eligible_families.csv").read_text(),
     }
-    second = _nightly(data_dir, work / "dagster_home")
+    night = copy_night(completed_night, tmp_path_factory.mktemp("nightly"))
+    second = run_nightly(night.data_dir, timeout=900)
     return {
-        "data_dir": data_dir,
-        "dagster_home": work / "dagster_home",
-        "db": db,
-        "first": first,
+        "data_dir": night.data_dir,
+        "dagster_home": night.dagster_home,
+        "db": night.db,
+        "first_output": completed_night.output,
         "second": second,
         "after_first": after_first,
     }
@@ -143,7 +122,7 @@ def test_reports_for_each_audience_are_written(two_nights):
 
 def test_a_second_night_with_nothing_new_changes_nothing(two_nights):
     second = two_nights["second"]
-    assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
+    assert second.returncode == 0, tail(second)
     db = two_nights["db"]
     before = two_nights["after_first"]
     assert (
@@ -251,7 +230,7 @@ def test_subject_access_returns_every_record_of_a_person_and_nothing_of_anyone_e
 def test_the_command_prints_a_line_per_stage_then_the_summary_on_one_screen(two_nights):
     """What `make demo` shows after generation: progress per stage, then at most 40 lines of
     at most 100 characters covering loads, quality, linkage, families and the reports."""
-    lines = two_nights["first"].stdout.splitlines()
+    lines = two_nights["first_output"].splitlines()
     stages = [line.split()[1] for line in lines if re.match(r"  \[\d/\d\] ", line)]
     assert len(stages) == 6 and stages[0] == "load", stages
     assert set(stages) == {"load", "validate", "addresses", "persons", "dbt", "reports"}
@@ -273,7 +252,7 @@ def test_the_command_prints_a_line_per_stage_then_the_summary_on_one_screen(two_
     ):
         assert part in text, part
     assert text.index("IAO pages") < text.index("Data Docs") < text.index("Dagster UI")
-    assert "OK created" not in two_nights["first"].stdout, "dbt's progress belongs in its log"
+    assert "OK created" not in two_nights["first_output"], "dbt's progress belongs in its log"
 
 
 def test_a_night_from_the_command_line_is_a_queued_run_of_the_locations_job(two_nights):
