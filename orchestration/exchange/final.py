@@ -144,7 +144,7 @@ def write_final_list(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                list(criterion_code order by criterion_code) filter (where is_met) as criteria_met,
                count(*) filter (where is_met) as criteria_count,
                ?::integer as min_criteria,
-               criteria_count >= min_criteria as is_eligible,
+               count(*) filter (where is_met) >= ?::integer as is_eligible,
                bool_or(is_met and not is_met_by_council) as needed_police_criteria,
                any_value(combined.could_enter) as was_candidate,
                any_value(criteria.rule_set_version) as rule_set_version,
@@ -153,7 +153,7 @@ def write_final_list(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         left join {SCHEMA}.combined_families as combined using (family_id)
         group by criteria.family_id, criteria.uprn
         """,
-        [run_parameters(con).min_criteria],
+        [run_parameters(con).min_criteria] * 2,
     )
     return _counts(con)
 

@@ -125,18 +125,18 @@ def reports(
             if p.is_file() and dt.datetime.fromtimestamp(p.stat().st_mtime) < cutoff
         )
     if night_purged:
-        found.rows["outputs/eligible_families.csv (written again)"] = 1
+        found.rows["outputs/eligible_families.csv, _left.csv and .xlsx (written again)"] = 1
     if dry_run:
         return found
     for path in found.files:
         path.unlink(missing_ok=True)
     if night_purged:
-        from orchestration.families.outputs import write_eligible_families_csv
+        from orchestration.families.outputs import write_eligible_list
         from orchestration.published import NothingPublishedError, open_published
 
         try:
             with open_published(stores.published[0].parent if stores.published else None) as con:
-                write_eligible_families_csv(con)
+                write_eligible_list(con)
         except NothingPublishedError:
             pass  # no night is served: there is no list to write
     return found
