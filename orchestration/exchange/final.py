@@ -7,6 +7,8 @@ linked person, that decides; where they place them nowhere, or the police person
 no council person, the police household's address does, if one council household lives
 there. Hits of ambiguous links are not credited. Only families selected in a request that
 follows the current household list are credited; a person placed elsewhere is counted.
+A family not selected keeps stage one's household-level police criteria: the agreement sends
+no person-level details for it, and its final row says what the council was told.
 The absent-parent rule is the criteria model's (int_family_criteria): an absent parent
 counts for one problem only, the lowest criterion only their hits would meet.
 
@@ -125,16 +127,24 @@ def write_final_list(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                        as is_counted
             from by_criterion
             where has_absent_parent_evidence and not has_member_evidence
+        ),
+        selected as ({_selected_families_sql(con)}),
+        stage_one as (
+            select family_id, criterion_code, is_met_by_police
+            from {SCHEMA}.combined_family_criteria
+            where family_id not in (select family_id from selected)
         )
         select criteria.family_id, criteria.uprn, criteria.criterion_code,
                criteria.is_met as is_met_by_council,
                coalesce(by_criterion.has_member_evidence, false)
-                   or coalesce(absent_parent_pick.is_counted, false) as is_met,
+                   or coalesce(absent_parent_pick.is_counted, false)
+                   or coalesce(stage_one.is_met_by_police, false) as is_met,
                coalesce(by_criterion.police_indicator_codes, []) as police_indicator_codes,
                criteria.rule_set_version, criteria.as_at_date
         from {FAMILY_CRITERIA} as criteria
         left join by_criterion using (family_id, criterion_code)
         left join absent_parent_pick using (family_id, criterion_code)
+        left join stage_one using (family_id, criterion_code)
         """
     )
     con.execute(
@@ -156,6 +166,16 @@ def write_final_list(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         [run_parameters(con).min_criteria] * 2,
     )
     return _counts(con)
+
+
+def _selected_families_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """The families selected in a request that follows the current household list."""
+    if not table_exists(con, f"{SCHEMA}.requested_households"):
+        return "select null::varchar as family_id where false"
+    return (
+        f"select distinct family_id from {SCHEMA}.requested_households "
+        f"where list_id = (select any_value(exchange_id) from {SCHEMA}.combined_families)"
+    )
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -20,7 +20,10 @@ import pandas as pd
 import pytest
 from nights import copy_night, run_nightly, tail
 
+from orchestration.families import readable_names
+
 pytestmark = pytest.mark.slow
+CRITERION_TITLES = "select distinct criterion_name from marts.family_criteria"
 
 ELIGIBLE_CSV_COLUMNS = [
     "family_id",
@@ -105,8 +108,17 @@ def test_eligible_list_csv_has_the_agreed_columns_and_no_names(two_nights):
         for n in persons[column].dropna()
         if len(str(n)) >= 4
     }
+    # The list's own words (column names, the rule set's criterion titles, agencies and
+    # sources) are the programme's, not a person's: a name that is also one of them ("Young",
+    # "Price") cannot be told apart by a scan, so it is left out of the scan.
+    criterion_titles = [t for (t,) in _query(two_nights["db"], CRITERION_TITLES)]
+    vocabulary = " ".join(
+        [*ELIGIBLE_CSV_COLUMNS, *criterion_titles]
+        + [readable_names.agency_name(a) for a in readable_names.agencies()]
+    ).upper()
+    words = set(re.findall(r"[A-Z]+", vocabulary.replace("_", " ")))
     text = first_csv.upper()
-    assert not [n for n in names if n in text]
+    assert not [n for n in names - words if n in text]
 
 
 def test_reports_for_each_audience_are_written(two_nights):

@@ -2,7 +2,8 @@
 (orchestration/exchange/final.py), on a small hand-built council warehouse.
 
 Family F1 lives at UPRN 100; its member P1 lived at 200 before, where the police last saw
-him. Family F2 lives at 200 now. The police answer for their household at 200 holds P1
+him. Family F2 lives at 200 now; stage one's household list gave it police criterion 6.
+The police answer for their household at 200 holds P1
 (linked to the council's P1), a resident the council does not know (R2), and a person whose
 records join two council persons (R3). P3 is F1's absent parent, with police hits on two
 criteria.
@@ -36,6 +37,9 @@ create table marts.family_criteria as
     from marts.families, range(1, 7) as r(criterion_code);
 create table exchange.combined_families as select family_id, 'L2' as exchange_id,
     true as could_enter from marts.families;
+create table exchange.combined_family_criteria as
+    select family_id, criterion_code, family_id = 'F2' and criterion_code = 6 as is_met_by_police
+    from marts.families, range(1, 7) as r(criterion_code);
 create table exchange.requested_households as select * from (values
     ('Q2', 'pseudo-200', 'F1', '200', 'L2'), ('Q2', 'pseudo-200', 'F2', '200', 'L2'),
     ('Q1', 'pseudo-200', 'F2', '200', 'L1'))
@@ -117,3 +121,13 @@ def test_before_any_answer_the_final_list_is_the_councils_own(council):
         council.execute(f"drop table exchange.{table}")
     write_final_list(council)
     assert _met(council) == {("F1", 2)}
+
+
+def test_a_family_not_selected_keeps_stage_ones_household_criteria(council):
+    """No person-level details come for it, so what stage one said stands, and no more."""
+    council.execute("delete from exchange.requested_households where family_id = 'F2'")
+    write_final_list(council)
+    met = _met(council)
+    assert ("F2", 6) in met  # stage one's household-level police criterion
+    assert ("F2", 5) not in met  # R2's person-level evidence is not credited to it
+    assert ("F1", 1) in met and ("F1", 6) not in met  # F1, selected, is confirmed by persons
