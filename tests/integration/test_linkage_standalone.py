@@ -201,3 +201,65 @@ def test_address_matches_are_cached_until_the_gazetteer_changes(tmp_path):
         dict(con.execute("SELECT record_id, uprn FROM linkage.record_uprns").fetchall())["a"]
         == "200"
     )
+
+
+def test_addresses_matched_in_chunks_get_the_same_uprns_as_in_one_call():
+    con = duckdb.connect()
+    streets = [("High Street", "BS1 1AA"), ("Mill Lane", "BS2 2BB"), ("Church Road", "BS3 3CC")]
+    con.execute("CREATE TABLE gazetteer (uprn BIGINT, address VARCHAR, postcode VARCHAR)")
+    for s, (street, postcode) in enumerate(streets):
+        for number in range(1, 13):
+            con.execute(
+                "INSERT INTO gazetteer VALUES (?, ?, ?)",
+                [1000 * (s + 1) + number, f"{number} {street}, Bristol", postcode],
+            )
+            con.execute(
+                "INSERT INTO gazetteer VALUES (?, ?, ?)",
+                [1000 * (s + 1) + 100 + number, f"Flat A, {number} {street}, Bristol", postcode],
+            )
+    # Each address written several ways, a few with a wrong or missing postcode, and some
+    # that are in no gazetteer: exact, probabilistic and unmatched outcomes all occur.
+    con.execute(
+        """CREATE TABLE recs AS
+           SELECT row_number() OVER ()::VARCHAR AS record_id, address, postcode FROM (
+               SELECT upper(address) AS address, replace(postcode, ' ', '') AS postcode
+               FROM gazetteer
+               UNION ALL SELECT replace(replace(address, 'Street', 'St'), 'Road', 'Rd'), postcode
+               FROM gazetteer WHERE uprn % 3 = 0
+               UNION ALL SELECT replace(address, ', Bristol', ''), NULL FROM gazetteer
+               WHERE uprn % 4 = 0
+               UNION ALL SELECT number || ' Nowhere Road', 'BS9 9ZZ' FROM range(1, 6) t(number))"""
+    )
+    canonical = gazetteer_canonical_sql(con, "gazetteer")
+    match_record_addresses(con, "recs", canonical, cache=None, chunk_size=None)
+    whole = con.execute("SELECT * FROM linkage.record_uprns ORDER BY record_id").fetchall()
+    # Without a kept prepared gazetteer, the chunks share one prepared in a temporary folder.
+    match_record_addresses(con, "recs", canonical, cache=None, chunk_size=7)
+    chunked = con.execute("SELECT * FROM linkage.record_uprns ORDER BY record_id").fetchall()
+    statuses = {row[3] for row in whole}
+    assert {"matched", "unmatched"} <= statuses
+    assert chunked == whole
+
+
+def test_a_night_whose_addresses_all_match_exactly_gets_matched_statuses():
+    # uk-address-matcher's result has no weight columns when Splink matched nothing.
+    con = duckdb.connect()
+    con.execute(
+        """CREATE TABLE gazetteer AS SELECT * FROM (VALUES
+            (100, '1 High Street, Bristol', 'BS1 1AA'), (101, '2 High Street, Bristol', 'BS1 1AA'))
+            t(uprn, address, postcode)"""
+    )
+    con.execute(
+        """CREATE TABLE recs AS SELECT * FROM (VALUES
+            ('a', '1 High Street, Bristol', 'BS1 1AA'), ('b', '2 HIGH STREET BRISTOL', 'BS11AA'))
+            t(record_id, address, postcode)"""
+    )
+    summary = match_record_addresses(
+        con, "recs", gazetteer_canonical_sql(con, "gazetteer"), cache=None
+    )
+    rows = con.execute(
+        "SELECT record_id, uprn, match_weight, match_status FROM linkage.record_uprns "
+        "ORDER BY record_id"
+    ).fetchall()
+    assert rows == [("a", "100", 99.0, "matched"), ("b", "101", 99.0, "matched")]
+    assert summary["matched"] == 2
