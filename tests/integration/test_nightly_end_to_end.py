@@ -294,7 +294,10 @@ def test_the_evaluation_runs_after_each_night_in_its_own_run(two_nights):
 
     home = two_nights["dagster_home"]
     with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
-        nights = {r.run_id: r for r in instance.get_run_records(dg.RunsFilter(job_name="nightly"))}
+        nights = {
+            r.dagster_run.run_id: r
+            for r in instance.get_run_records(dg.RunsFilter(job_name="nightly"))
+        }
         evaluations = instance.get_run_records(dg.RunsFilter(job_name="evaluation"))
     assert len(evaluations) == len(nights) == 2
     for evaluation in evaluations:
