@@ -14,10 +14,12 @@ from orchestration.ingest.sensors import build_landing_sensor
 from orchestration.linkage import assets as linkage_assets
 from orchestration.platform.jobs import (
     backdated_rerun_job,
+    evaluation_job,
     load_landing_files_job,
     nightly_job,
     nightly_schedule,
 )
+from orchestration.platform.sensors import evaluation_after_night
 from orchestration.quality import assets as quality_assets
 from orchestration.quality.checks import build_quality_checks
 from orchestration.quality.freshness import CHECKS as FRESHNESS_CHECKS
@@ -45,9 +47,9 @@ def build_definitions(
             *linkage_assets.CHECKS,
             *FRESHNESS_CHECKS,
         ],
-        jobs=[nightly_job, load_landing_files_job, backdated_rerun_job],
+        jobs=[nightly_job, evaluation_job, load_landing_files_job, backdated_rerun_job],
         schedules=[nightly_schedule],
-        sensors=[build_landing_sensor(contracts, load_landing_files_job)],
+        sensors=[build_landing_sensor(contracts, load_landing_files_job), evaluation_after_night],
         resources={"duckdb": duckdb_resource(), "dbt": families_assets.dbt_resource()},
         # One process: no per-step re-import (much faster) and one DuckDB writer at a time.
         executor=dg.in_process_executor,

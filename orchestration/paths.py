@@ -28,6 +28,13 @@ def truth_dir() -> Path:
     return data_dir() / "truth"
 
 
+def has_truth() -> bool:
+    """Whether this is a synthetic city with a truth to evaluate against (a council's is not)."""
+    truth = truth_dir()
+    names = ("record_truth.parquet", "family_truth.parquet")
+    return any((truth / name).is_file() for name in names)
+
+
 def reports_dir() -> Path:
     return data_dir() / "reports"
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from orchestration.bench.encryption_cost import encryption_markdown
-from orchestration.bench.stages import OVERHEAD, STAGES
+from orchestration.bench.stages import EVALUATION, OVERHEAD, STAGES
 
 # The goals the nightly job is held to on this 2-core machine (issue 7), at 200,000 households.
 FIRST_NIGHT_MAX_SECONDS = 20 * 60
@@ -49,8 +49,8 @@ def peer_ratios(first_night: dict, peer: dict) -> dict:
     """The project's night-one person linkage against the plain Splink peer on the same
     records: each figure of both and project / peer (time and memory below 1 and F1 above 1
     favour the project). The project's time is its persons stage (standardise, score,
-    cluster, ids, review queue, diagnostics, evaluation); with addresses too, since its
-    UPRNs are evidence the peer does without."""
+    cluster, ids, review queue, diagnostics; not the evaluation, which runs after the
+    night); with addresses too, since its UPRNs are evidence the peer does without."""
     persons = first_night["stages"]["persons"]
     addresses = first_night["stages"]["addresses"]
     project_f1 = (first_night["accuracy"]["linkage"].get("splink") or {}).get("f1")
@@ -132,6 +132,10 @@ def _rows(figures: dict) -> str:
     return ", ".join(f"{k.replace('_', ' ')} {_fmt(v)}" for k, v in figures.items()) or "-"
 
 
+def _steps(seconds_by_step: dict) -> str:
+    return ", ".join(f"{k} {v:.0f} s" for k, v in seconds_by_step.items()) or "-"
+
+
 def markdown(result: dict) -> str:
     from orchestration.bench.pages import pages_markdown
 
@@ -188,6 +192,13 @@ def markdown(result: dict) -> str:
         f"| **whole night** | **{first['seconds']:.0f}** | **{first['peak_gb']:.2f}** | "
         f"**{second['seconds']:.0f}** | **{second['peak_gb']:.2f}** | | |"
     )
+    if first.get("evaluation") and second.get("evaluation"):
+        a, b = first["evaluation"], second["evaluation"]
+        lines.append(
+            f"| {EVALUATION} (after the night, its own run) | {a['seconds']:.0f} | "
+            f"{a['peak_gb']:.2f} | {b['seconds']:.0f} | {b['peak_gb']:.2f} | "
+            f"{_steps(a['steps'])} | {_steps(b['steps'])} |"
+        )
     lines += [
         "",
         f"Load average when each night started: {first['load_average_at_start']} and "

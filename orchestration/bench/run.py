@@ -3,7 +3,8 @@
 Every figure comes from a real run: the generator and each night run as their own `families`
 processes (as cron or the Dagster schedule would run them), memory is sampled over each
 process tree, stage times come from the run's Dagster event log, row counts from the warehouse
-and the reports the night wrote, and accuracy from the evaluation reports the night produced.
+and the reports the night wrote, and accuracy from the reports of the evaluation job, which
+runs after each night as its own measured process (it is not part of the night).
 """
 
 from __future__ import annotations
@@ -174,12 +175,17 @@ def _require_success(measured: Measured, log: Path, what: str) -> None:
 
 
 def run_night(city: BenchCity, night: int) -> dict:
-    """One nightly run as its own process; its stages, memory, rows and accuracy."""
+    """One nightly run as its own process, then the evaluation job as another (as `families
+    nightly` runs it after the night, timed apart); the night's stages, memory and rows, the
+    evaluation's time and memory, and the accuracy it measured."""
     since = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     log = city.logs / f"night{night}.log"
     load_before = os.getloadavg()[0]
     measured = run_measured(
-        families_command("nightly"), env=city.env(), log_path=log, also=city.daemon_pids()
+        families_command("nightly", "--no-evaluation"),
+        env=city.env(),
+        log_path=log,
+        also=city.daemon_pids(),
     )
     _require_success(measured, log, f"night {night}")
     run_id, spans = latest_run_steps(city.dagster_home)
@@ -194,11 +200,30 @@ def run_night(city: BenchCity, night: int) -> dict:
         "peak_gb": round(measured.peak_bytes / GB, 2),
         "load_average_at_start": round(load_before, 2),
         "stages": stages,
+        "evaluation": run_evaluation(city, night),
         "accuracy": night_accuracy(city),
         "slowest_steps": [
             {"step": s.step_key, "seconds": round(s.seconds, 1)}
             for s in sorted(spans, key=lambda s: -s.seconds)[:8]
         ],
+    }
+
+
+def run_evaluation(city: BenchCity, night: int) -> dict:
+    """`families evaluate` after a night, as its own measured process: its wall time and
+    peak memory, and each step's time from the evaluation run's event log."""
+    from orchestration.platform.jobs import EVALUATION_JOB_NAME  # loads the dbt manifest
+
+    log = city.logs / f"evaluation{night}.log"
+    measured = run_measured(
+        families_command("evaluate"), env=city.env(), log_path=log, also=city.daemon_pids()
+    )
+    _require_success(measured, log, f"the evaluation after night {night}")
+    _, spans = latest_run_steps(city.dagster_home, EVALUATION_JOB_NAME)
+    return {
+        "seconds": round(measured.seconds, 1),
+        "peak_gb": round(measured.peak_bytes / GB, 2),
+        "steps": {s.step_key: round(s.seconds, 1) for s in spans},
     }
 
 
@@ -273,16 +298,17 @@ def night_rows(city: BenchCity, since: dt.datetime) -> dict[str, dict]:
 
 
 def night_accuracy(city: BenchCity) -> dict:
-    """Linkage (with the exact name + DOB baseline) and eligibility, as the night measured them."""
+    """Linkage (with the exact name + DOB baseline) and eligibility, as the evaluation after
+    the night measured them."""
     reports = city.data / "reports"
-    linkage = _read_json(reports / "linkage" / "diagnostics.json").get("accuracy", {})
+    linkage = _read_json(reports / "linkage" / "accuracy.json")
     families = _read_json(reports / "families" / "accuracy.json")
     overall = families.get("overall", {})
     return {
         "linkage": {
-            "splink": linkage.get("splink"),
-            "baseline_exact_name_dob": linkage.get("baseline_exact_name_dob"),
-            "blocking_recall": linkage.get("blocking_recall"),
+            "splink": linkage.get("splink", {}).get("pairwise"),
+            "baseline_exact_name_dob": linkage.get("baseline_exact_name_dob", {}).get("pairwise"),
+            "blocking_recall": linkage.get("blocking", {}).get("blocking_recall"),
             "addresses": linkage.get("addresses"),
         },
         "eligibility": {"as_at_date": families.get("as_at_date"), **overall.get("eligibility", {})},

@@ -14,10 +14,13 @@ from pathlib import Path
 STAGES = ("generate", "load", "validate", "addresses", "persons", "dbt", "reports", "retention")
 # Wall time outside every step: process start, imports, Dagster's planning and event writes.
 OVERHEAD = "orchestration"
+# The accuracy against the synthetic truth: the evaluation job, after the night, not part of it.
+EVALUATION = "evaluation"
 
 
 def stage_of(step_key: str) -> str:
-    """The bench stage of a nightly step key (asset keys joined by `__`, checks suffixed)."""
+    """The bench stage of a step key of the nightly or evaluation job (asset keys joined by
+    `__`, checks suffixed)."""
     if step_key.startswith("raw__"):
         return "validate" if step_key.endswith("_data_quality") else "load"
     if step_key.startswith("linkage__record_uprns"):
@@ -28,11 +31,13 @@ def stage_of(step_key: str) -> str:
         return "dbt"
     if step_key.startswith("int_source_coverage"):
         return "validate"  # the check that every expected source arrived on time
-    if step_key.startswith(("quality__", "outputs__", "evaluation__")):
+    if step_key.startswith(("quality__", "outputs__")):
         return "reports"
+    if step_key.startswith("evaluation__"):
+        return EVALUATION
     if step_key.startswith("governance__"):
         return "retention"
-    raise ValueError(f"nightly step {step_key!r} has no bench stage: add it to stage_of()")
+    raise ValueError(f"step {step_key!r} has no bench stage: add it to stage_of()")
 
 
 @dataclass(frozen=True)

@@ -70,13 +70,19 @@ def create_case_classes(con: duckdb.DuckDBPyConnection, truth_dir: Path, as_at) 
             where cast(from_date as date) <= $as_at
                 and (to_date is null or cast(to_date as date) >= $as_at)
         ),
+        parents as (
+            -- One row per parent: an equality join below. `in (mother_id, father_id)` as
+            -- the join condition made DuckDB compare every child with every resident.
+            select person_id, dob, unnest([mother_id, father_id]) as parent_id,
+            from read_parquet('{persons}')
+        ),
         separated as (
             select distinct child.household_id,
             from living as child
-            inner join read_parquet('{persons}') as person
+            inner join parents as person
                 on child.person_id = person.person_id
             inner join living as parent
-                on parent.person_id in (person.mother_id, person.father_id)
+                on parent.person_id = person.parent_id
                 and parent.household_id <> child.household_id
             where date_diff('year', person.dob, $as_at) < 19
         ),

@@ -1,13 +1,12 @@
 """Dagster: retention as the nightly job's last step.
 
-It depends on the night's last assets (the eligible-families CSV and the eligibility
-accuracy, hence on the published night): it runs only once the night is built, tested and
-served, so a retention failure fails this step alone, with its message, and the served night
-is the one just published. Each store it changes is changed atomically (a transaction or a
-new file swapped in), so a failure leaves every store whole. What it disposes of is gone from
-the night it just published too, and the next night builds from what is left. The price: a
-night that fails upstream skips retention (the run says so); `families retention` is the same
-step by hand.
+It depends on the night's last asset (the eligible-families CSV, hence on the published night):
+it runs only once the night is built, tested and served, so a retention failure fails this step
+alone, with its message, and the served night is the one just published. Each store it changes
+is changed atomically (a transaction or a new file swapped in), so a failure leaves every store
+whole. What it disposes of is gone from the night it just published too, and the next night
+builds from what is left. The price: a night that fails upstream skips retention (the run says
+so); `families retention` is the same step by hand.
 """
 
 # No `from __future__ import annotations`: Dagster reads the config class from the hints.
@@ -17,10 +16,8 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 RETENTION_KEY = dg.AssetKey(["governance", "retention"])
-NIGHT_SINKS = [
-    dg.AssetKey(["outputs", "eligible_families_csv"]),
-    dg.AssetKey(["evaluation", "eligibility_accuracy"]),
-]
+# Not the accuracy evaluation: it runs after the night, in a job of its own (platform/jobs.py).
+NIGHT_SINKS = [dg.AssetKey(["outputs", "eligible_families_csv"])]
 
 
 class RetentionConfig(dg.Config):

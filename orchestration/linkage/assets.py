@@ -1,4 +1,5 @@
-"""Dagster assets and checks of the linkage stage (thin: the work is in plain functions)."""
+"""Dagster assets and checks of the linkage stage (thin: the work is in plain functions),
+and its accuracy against the synthetic truth (group `evaluation`, run after the night)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ GAZETTEER = "raw.council_gis__gazetteer"
 
 RECORD_UPRNS_KEY = dg.AssetKey(["linkage", "record_uprns"])
 PERSON_INDEX_KEY = dg.AssetKey(["linkage", "person_index"])
+LINKAGE_ACCURACY_KEY = dg.AssetKey(["evaluation", "linkage_accuracy"])
 
 
 def _reports_dir():
@@ -81,28 +83,46 @@ def record_uprns(duckdb: DuckDBResource) -> dg.MaterializeResult:
 def person_index(duckdb: DuckDBResource) -> dg.MaterializeResult:
     from orchestration.linkage.pipeline import run_person_linkage
 
-    truth = paths.truth_dir()
     with duckdb.get_connection() as con:
         summary = run_person_linkage(
-            con,
-            source=PERSON_RECORDS,
-            uprns="linkage.record_uprns",
-            reports_dir=_reports_dir(),
-            # Synthetic city only: evaluation.py measures accuracy; no link depends on it.
-            truth_dir=truth if (truth / "record_truth.parquet").is_file() else None,
+            con, source=PERSON_RECORDS, uprns="linkage.record_uprns", reports_dir=_reports_dir()
         )
     metadata = {k: dg.MetadataValue.int(int(v)) for k, v in summary["counts"].items()}
     metadata["seconds"] = dg.MetadataValue.float(float(summary["seconds"]["total"]))
     metadata["model"] = dg.MetadataValue.text(summary["model"])
     metadata["diagnostics"] = dg.MetadataValue.path(str(_reports_dir() / "diagnostics.html"))
-    accuracy = summary.get("accuracy")
-    if accuracy:
-        for method in ("splink", "baseline_exact_name_dob"):
-            for measure in ("precision", "recall", "f1"):
-                metadata[f"{method}_{measure}"] = dg.MetadataValue.float(
-                    float(accuracy[method][measure])
-                )
-        metadata["blocking_recall"] = dg.MetadataValue.float(float(accuracy["blocking_recall"]))
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    key=LINKAGE_ACCURACY_KEY,
+    deps=[PERSON_INDEX_KEY, RECORD_UPRNS_KEY],
+    group_name="evaluation",
+    pool="duckdb",
+    kinds={"duckdb", "python"},
+    owners=[BI_TEAM],
+    tags=stage_tags("evaluation"),
+    description="Person linkage precision, recall and F1 (and exact name + DOB matching's, "
+    "blocking recall, per source and name origin) against the synthetic city's ground truth "
+    "(data/reports/linkage/accuracy.json). Runs after the night: no link depends on it.",
+)
+def linkage_accuracy(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    from orchestration.linkage.accuracy import evaluate_last_run
+
+    truth = paths.truth_dir()
+    if not (truth / "record_truth.parquet").is_file():
+        # Real agency data has no ground truth: there is nothing to measure against.
+        return dg.MaterializeResult(metadata={"measured": False})
+    with duckdb.get_connection() as con:
+        accuracy = evaluate_last_run(con, PERSON_RECORDS, _reports_dir(), truth_dir=truth)
+    metadata: dict = {"measured": True}
+    for method in ("splink", "baseline_exact_name_dob"):
+        for measure in ("precision", "recall", "f1"):
+            metadata[f"{method}_{measure}"] = dg.MetadataValue.float(
+                float(accuracy[method][measure])
+            )
+    metadata["blocking_recall"] = dg.MetadataValue.float(float(accuracy["blocking_recall"]))
+    metadata["report"] = dg.MetadataValue.path(str(_reports_dir() / "accuracy.json"))
     return dg.MaterializeResult(metadata=metadata)
 
 
@@ -173,5 +193,5 @@ def address_match_rate(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     return _result(checks.address_match_rate(counts), dg.AssetCheckSeverity.WARN)
 
 
-ASSETS = [record_uprns, person_index]
+ASSETS = [record_uprns, person_index, linkage_accuracy]
 CHECKS = [person_link_rate_shift, person_cluster_size_sanity, address_match_rate]

@@ -120,12 +120,29 @@ def build_profiles(
         """
     )
     con.execute("DROP TABLE lk_record_keys")
+    return write_profiles(con, std_table, map_table, profiles_table, optional)
+
+
+def write_profiles(
+    con: duckdb.DuckDBPyConnection,
+    std_table: str,
+    map_table: str,
+    profiles_table: str,
+    optional: tuple[str, ...] | None = None,
+    temporary: bool = False,
+) -> int:
+    """`profiles_table` (unique_id, model columns, record_count) from a record -> profile
+    map (record_id, unique_id); returns the number of profiles. `optional`: the
+    OPTIONAL_MODEL_COLUMNS to carry (default: those `std_table` has)."""
+    if optional is None:
+        columns = {c.lower() for c in con.sql(f"SELECT * FROM {std_table} LIMIT 0").columns}
+        optional = tuple(c for c in OPTIONAL_MODEL_COLUMNS if c in columns)
     # Records of a profile agree on every model column, so one record speaks for it: the
     # smallest record id, whose columns are read for the profiles alone.
     cols = ", ".join(f"s.{c}" for c in (*MODEL_COLUMNS, *optional))
     con.execute(
         f"""
-        CREATE OR REPLACE TABLE {profiles_table} AS
+        CREATE OR REPLACE {"TEMP " if temporary else ""}TABLE {profiles_table} AS
         WITH representatives AS (
             SELECT unique_id, min(record_id) AS record_id, count(*) AS record_count
             FROM {map_table} GROUP BY unique_id

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.linkage.engine import write_profiles
 from orchestration.linkage.settings import BLOCKING_RULES
 
 # A group whose F1 or recall falls this far below the overall figure is highlighted.
@@ -345,8 +346,9 @@ def precision_by_probability_band(
         WITH person_records AS (
             SELECT * FROM {profile_persons or f"({profile_persons_sql(record_map, truth)})"}),
         person AS (
-            -- The commonest true person among the profile's records.
-            SELECT unique_id, arg_max(person_id, n) AS person_id
+            -- The commonest true person among the profile's records; a tie goes to the
+            -- smaller id, so that reruns on the same tables agree (arg_max picked either).
+            SELECT unique_id, first(person_id ORDER BY n DESC, person_id) AS person_id
             FROM person_records GROUP BY 1),
         representative AS (
             SELECT unique_id, min(record_id) AS record_id FROM {record_map} GROUP BY 1),
@@ -486,19 +488,27 @@ def evaluate_run(
     out_dir: Path | None,
     truth_dir: Path | None = None,
     truth_table: str | None = None,
-    profiles: str = "lk_profiles",
-    record_map: str = "lk_record_map",
+    standardised: str = "linkage.standardised_records",
+    record_map: str = "linkage.run_record_profiles",
+    pairs: str | None = "linkage.run_profile_pairs",
     record_uprns: str | None = None,
     predicted: str = "linkage.person_index",
-    pairs: str | None = "lk_pairs",
-    clusters: str | None = "lk_record_clusters",
     review_queue: str | None = "linkage.review_queue",
 ) -> dict:
-    """Everything measured against the truth for one run, written to accuracy.json/html.
+    """Everything measured against the truth for the last linkage run, written to
+    accuracy.json/html. Reads only what the run kept in the warehouse, so it runs after it.
 
-    `records` is the standard-schema input; `truth_table` a ready (record_id, person_id,
-    name_origin[, uprn]) table, else it is loaded from `truth_dir`.
+    `records` is the standard-schema input; `standardised` the run's standardised records;
+    `record_map` (record_id, unique_id) its profiles and `pairs` (unique_id_l, unique_id_r,
+    match_probability) the profile pairs it scored (pipeline.keep_run_for_evaluation).
+    `truth_table` is a ready (record_id, person_id, name_origin[, uprn]) table, else it is
+    loaded from `truth_dir`.
     """
+    # The run's profiles, as engine.build_profiles wrote them: each read from its smallest
+    # record. A person id is one cluster of the run (person_index.assign_stable_ids).
+    write_profiles(con, standardised, record_map, "lk_eval_profiles", temporary=True)
+    profiles = "lk_eval_profiles"
+    clusters = f"(SELECT record_id, person_id AS cluster_key FROM {predicted})"
     if truth_table is None:
         load_truth(con, truth_dir, "lk_truth")
         truth_table = "lk_truth"
@@ -540,7 +550,7 @@ def evaluate_run(
             "truly_one_person": same,
             "truly_two_people": queued - same,
         }
-    if pairs is not None and clusters is not None:
+    if pairs is not None:
         report["precision_by_probability_band"] = precision_by_probability_band(
             con, pairs, record_map, clusters, truth_table, "lk_eval_profile_persons"
         )
@@ -559,6 +569,7 @@ def evaluate_run(
         "lk_eval_baseline",
         "lk_eval_labelled",
         "lk_eval_profile_persons",
+        "lk_eval_profiles",
     ):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     if out_dir is not None:

@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 # Kept between runs: a night standardises only the records that are new or changed.
 STANDARDISED_RECORDS = "linkage.standardised_records"
+# The last night's profiles (record_id -> unique_id) and the profile pairs it scored at or
+# above the review band's lower edge: what the accuracy evaluation reads (accuracy.py).
+RUN_RECORD_PROFILES = "linkage.run_record_profiles"
+RUN_PROFILE_PAIRS = "linkage.run_profile_pairs"
 
 _TEMP_TABLES = (
     "lk_profiles",
@@ -43,6 +47,19 @@ _TEMP_TABLES = (
     "lk_profile_tf",
     "lk_new_profiles",
 )
+
+
+def keep_run_for_evaluation(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep the night's record -> profile map and scored profile pairs in the warehouse, so
+    the accuracy evaluation (accuracy.py) runs after the night, from tables, rather than
+    inside this stage while its working tables are alive. Ids and probabilities only: a
+    profile's fields are read back from STANDARDISED_RECORDS through its smallest record."""
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {RUN_RECORD_PROFILES} AS
+            SELECT record_id, unique_id FROM lk_record_map;
+            CREATE OR REPLACE TABLE {RUN_PROFILE_PAIRS} AS
+            SELECT unique_id_l, unique_id_r, match_probability FROM lk_pairs"""
+    )
 
 
 def ensure_run_metrics(con: duckdb.DuckDBPyConnection) -> None:
@@ -73,16 +90,14 @@ def run_person_linkage(
     reports_dir: Path | None = None,
     run_id: str | None = None,
     dashboards: bool = True,
-    truth_dir: Path | None = None,
-    truth_table: str | None = None,
     full_rescore: bool | None = None,
 ) -> dict:
     """Link the persons in `source` and replace linkage.person_index; return the run summary.
 
     Also refreshes linkage.review_queue, appends to linkage.person_id_history and
-    linkage.run_metrics, and writes diagnostics to `reports_dir` when given. With a truth
-    (the synthetic city's `truth_dir`, or a ready `truth_table` in tests), evaluation.py
-    measures accuracy; nothing that decides a link sees it.
+    linkage.run_metrics, keeps the night's profiles and scored pairs (RUN_RECORD_PROFILES,
+    RUN_PROFILE_PAIRS) and writes diagnostics to `reports_dir` when given. Accuracy against
+    a truth is measured afterwards, off the night's critical path (accuracy.py).
 
     Scores are kept between runs (linkage.scored_pairs, pairstore.py): a run compares only
     profiles not seen before, unless the model, thresholds or standardisation changed, or
@@ -189,15 +204,8 @@ def run_person_linkage(
             "INSERT INTO linkage.run_metrics VALUES (?, ?, ?)",
             [run_id, now.replace(tzinfo=None), json.dumps(metrics)],
         )
-        if truth_dir is not None or truth_table is not None:
-            # Accuracy is a report on the synthetic city, never a reason to fail the run.
-            try:
-                summary["accuracy"] = _evaluate(
-                    con, source, reports_dir, truth_dir, truth_table, uprns
-                )
-            except (FileNotFoundError, duckdb.Error) as error:
-                logger.warning("accuracy not measured: %s", error)
-                summary["accuracy_error"] = str(error)
+        keep_run_for_evaluation(con)
+        timings["kept_for_evaluation"] = round(time.monotonic() - started, 1)
         timings["total"] = round(time.monotonic() - started, 1)
         if reports_dir is not None:
             diagnostics.write_run_report(
@@ -208,27 +216,3 @@ def run_person_linkage(
             con.execute(f"DROP TABLE IF EXISTS {table}")
     logger.info("person linkage: %d records -> %d persons", result.records, result.clusters)
     return summary
-
-
-def _evaluate(con, source, reports_dir, truth_dir, truth_table, uprns) -> dict:
-    from orchestration.linkage import evaluation
-
-    accuracy = evaluation.evaluate_run(
-        con,
-        source,
-        reports_dir,
-        truth_dir=truth_dir,
-        truth_table=truth_table,
-        record_uprns=uprns,
-    )
-    result = {
-        "splink": accuracy["splink"]["pairwise"],
-        "baseline_exact_name_dob": accuracy["baseline_exact_name_dob"]["pairwise"],
-        "blocking_recall": accuracy["blocking"]["blocking_recall"],
-        "disparities": len(accuracy["splink"]["disparities"]),
-    }
-    if "addresses" in accuracy:
-        result["addresses"] = accuracy["addresses"]
-    if "review_queue" in accuracy:
-        result["review_queue"] = accuracy["review_queue"]
-    return result

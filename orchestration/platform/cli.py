@@ -1,4 +1,4 @@
-"""`families nightly`, `families demo` and `families ui`.
+"""`families nightly`, `families evaluate`, `families demo` and `families ui`.
 
 Summaries print counts, file names, fields and reasons only: never a personal identifier.
 """
@@ -22,7 +22,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     nightly = subparsers.add_parser(
         "nightly", help="Run the nightly job once, in this process, and print a summary."
     )
+    nightly.add_argument(
+        "--no-evaluation",
+        action="store_true",
+        help="Do not run the evaluation job after the night (the benchmark times it apart).",
+    )
     nightly.set_defaults(func=run_nightly)
+
+    evaluate = subparsers.add_parser(
+        "evaluate",
+        help="Run the evaluation job once: the last night's linkage and eligibility accuracy "
+        "against the synthetic city's truth (data/reports/*/accuracy.json).",
+    )
+    evaluate.set_defaults(func=run_evaluation)
 
     demo = subparsers.add_parser(
         "demo",
@@ -44,7 +56,8 @@ def _utc_now() -> dt.datetime:
 
 def run_nightly(args: argparse.Namespace | None = None) -> int:
     """Run the `nightly` job through the instance's run queue (run_queue.py), one line per
-    stage as it goes, then the summary; 0 if every step succeeded."""
+    stage as it goes; then, in a synthetic city, the `evaluation` job (after the night, which
+    is served by then); then the summary. 0 if every step of both succeeded."""
     from orchestration.platform.dagster_home import ensure_dagster_home
 
     ensure_dagster_home()
@@ -78,7 +91,7 @@ def run_nightly(args: argparse.Namespace | None = None) -> int:
             NIGHTLY_JOB_NAME,
             # The terminal gets one line per stage; every step's log and dbt's progress stay
             # in the run's log (UI) and dbt's log files. Errors still show here.
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            run_config=QUIET_CONSOLE,
             # A run this process executes carries its pid, for recovery after a SIGKILL.
             tags={TRIGGER_TAG: "command_line", **(run_tags() if here else {})},
         )
@@ -91,8 +104,67 @@ def run_nightly(args: argparse.Namespace | None = None) -> int:
             run = run_queued_job(instance, run, execute_here=here, on_wait=print)
         seconds = time.perf_counter() - clock
         print_run_status(instance, run, seconds)
+        evaluated = True
+        night_ok = run.status == dg.DagsterRunStatus.SUCCESS
+        if night_ok and paths.has_truth() and not getattr(args, "no_evaluation", False):
+            # After the night, never inside it: the list above is already served. Run here
+            # so the summary below reports this night's accuracy.
+            evaluated = _evaluate(instance, evaluated_run=run.run_id)
     print_summary(started_at)
-    return 0 if run.status == dg.DagsterRunStatus.SUCCESS else 1
+    return 0 if night_ok and evaluated else 1
+
+
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+
+def _evaluate(instance, evaluated_run: str | None = None) -> bool:
+    """Run the evaluation job through the queue (as the night ran); print one line; True if
+    it succeeded."""
+    import dagster as dg
+
+    from orchestration.platform.jobs import EVALUATION_JOB_NAME, TRIGGER_TAG
+    from orchestration.platform.recovery import run_tags
+    from orchestration.platform.run_queue import (
+        enqueue_job_run,
+        queue_daemon_running,
+        run_queued_job,
+    )
+    from orchestration.platform.sensors import EVALUATED_RUN_TAG
+
+    clock = time.perf_counter()
+    here = not queue_daemon_running(instance)
+    run = enqueue_job_run(
+        instance,
+        EVALUATION_JOB_NAME,
+        run_config=QUIET_CONSOLE,
+        tags={
+            TRIGGER_TAG: "command_line",
+            **({EVALUATED_RUN_TAG: evaluated_run} if evaluated_run else {}),
+            **(run_tags() if here else {}),
+        },
+    )
+    run = run_queued_job(instance, run, execute_here=here, on_wait=print)
+    seconds = time.perf_counter() - clock
+    ok = run.status == dg.DagsterRunStatus.SUCCESS
+    outcome = "done" if ok else "FAILED (the night above is served all the same)"
+    print(f"  Evaluation against the synthetic truth {outcome}: {seconds:.1f} s, run {run.run_id}.")
+    return ok
+
+
+def run_evaluation(args: argparse.Namespace | None = None) -> int:
+    """Run the `evaluation` job once (the last night against the synthetic truth); 0 if it
+    succeeded, 2 if there is no truth to evaluate against."""
+    from orchestration.platform.dagster_home import ensure_dagster_home
+
+    ensure_dagster_home()
+    import dagster as dg
+
+    if not paths.has_truth():
+        print(f"families evaluate: no synthetic truth in {paths.truth_dir()}", file=sys.stderr)
+        return 2
+    with dg.DagsterInstance.get() as instance:
+        ok = _evaluate(instance)
+    return 0 if ok else 1
 
 
 def run_demo(args: argparse.Namespace) -> int:

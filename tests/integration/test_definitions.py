@@ -257,3 +257,60 @@ def test_every_nightly_run_carries_the_jobs_tags_and_the_schedule_says_it_starte
     context = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2015, 7, 1, 1))
     (request,) = schedule.evaluate_tick(context).run_requests
     assert request.tags[TRIGGER_TAG] == "schedule"
+
+
+def test_the_evaluation_is_its_own_job_which_the_nightly_job_leaves_out():
+    evaluation = {
+        dg.AssetKey(["evaluation", "linkage_accuracy"]),
+        dg.AssetKey(["evaluation", "eligibility_accuracy"]),
+    }
+    night = set(defs.resolve_job_def("nightly").asset_layer.executable_asset_keys)
+    assert not night & evaluation
+    assert dg.AssetKey(["linkage", "person_index"]) in night
+    assert set(defs.resolve_job_def("evaluation").asset_layer.executable_asset_keys) == evaluation
+    rerun = set(defs.resolve_job_def("backdated_rerun").asset_layer.executable_asset_keys)
+    assert not rerun & evaluation
+
+
+def _finished_run(tags: dict[str, str]):
+    @dg.op
+    def nothing():
+        return None
+
+    @dg.job
+    def night():
+        nothing()
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = night.execute_in_process(instance=instance, tags=tags)
+    return instance, result
+
+
+def test_a_successful_night_starts_the_evaluation_only_in_a_synthetic_city(data_dir):
+    from orchestration.platform.jobs import TRIGGER_TAG
+    from orchestration.platform.sensors import EVALUATED_RUN_TAG, evaluation_after_night
+
+    sensor = defs.resolve_sensor_def("evaluation_after_night")
+    assert sensor.job_name == "evaluation"
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+    def tick(trigger: str):
+        instance, result = _finished_run({TRIGGER_TAG: trigger})
+        context = dg.build_run_status_sensor_context(
+            sensor_name="evaluation_after_night",
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            dagster_event=result.get_run_success_event(),
+        )
+        return result.run_id, evaluation_after_night(context)
+
+    _, answer = tick("schedule")
+    assert isinstance(answer, dg.SkipReason)  # no truth: a council's own data
+    (data_dir / "truth").mkdir()
+    (data_dir / "truth" / "family_truth.parquet").write_bytes(b"")
+    run_id, answer = tick("schedule")
+    assert isinstance(answer, dg.RunRequest)
+    assert answer.run_key == run_id and answer.tags[EVALUATED_RUN_TAG] == run_id
+    # `families nightly` runs the evaluation itself, so the sensor leaves its nights alone.
+    _, answer = tick("command_line")
+    assert isinstance(answer, dg.SkipReason)

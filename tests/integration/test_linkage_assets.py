@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from orchestration.linkage.assets import ASSETS, CHECKS, PERSON_INDEX_KEY, RECORD_UPRNS_KEY
+from orchestration.linkage.assets import (
+    ASSETS,
+    CHECKS,
+    LINKAGE_ACCURACY_KEY,
+    PERSON_INDEX_KEY,
+    RECORD_UPRNS_KEY,
+)
 from orchestration.linkage.sample_data import make_sample_person_data
 from orchestration.linkage.train import train_model
 
@@ -35,6 +41,15 @@ def warehouse(tmp_path, monkeypatch):
     model = tmp_path / "model.json"
     train_model(con, "intermediate.int_person_records", model)
     con.close()
+    # The sample's truth, laid out as the synthetic city's (evaluation reads only this).
+    truth = tmp_path / "data" / "truth"
+    truth.mkdir(parents=True)
+    sample.truth[["record_id", "person_id"]].assign(uprn=None).to_parquet(
+        truth / "record_truth.parquet"
+    )
+    sample.truth[["person_id", "name_origin"]].drop_duplicates().to_parquet(
+        truth / "persons.parquet"
+    )
     monkeypatch.setenv("FAMILIES_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("FAMILIES_LINKAGE_MODEL", str(model))
     return db
@@ -42,7 +57,7 @@ def warehouse(tmp_path, monkeypatch):
 
 def test_assets_have_the_agreed_keys_deps_and_checks():
     specs = {key: asset for asset in ASSETS for key in asset.keys}
-    assert set(specs) == {RECORD_UPRNS_KEY, PERSON_INDEX_KEY}
+    assert set(specs) == {RECORD_UPRNS_KEY, PERSON_INDEX_KEY, LINKAGE_ACCURACY_KEY}
     deps = {k.to_user_string() for k in specs[RECORD_UPRNS_KEY].asset_deps[RECORD_UPRNS_KEY]}
     assert deps == {"int_person_records", "raw/council_gis__gazetteer"}
     assert RECORD_UPRNS_KEY in specs[PERSON_INDEX_KEY].asset_deps[PERSON_INDEX_KEY]
@@ -50,16 +65,27 @@ def test_assets_have_the_agreed_keys_deps_and_checks():
         RECORD_UPRNS_KEY,
         PERSON_INDEX_KEY,
     }
-    assert all(a.group_names_by_key[k] == "linkage" for a in ASSETS for k in a.keys)
+    groups = {k: a.group_names_by_key[k] for a in ASSETS for k in a.keys}
+    # The accuracy against the truth is no part of the night: the evaluation job runs it.
+    assert groups == {
+        RECORD_UPRNS_KEY: "linkage",
+        PERSON_INDEX_KEY: "linkage",
+        LINKAGE_ACCURACY_KEY: "evaluation",
+    }
+    assert specs[LINKAGE_ACCURACY_KEY].asset_deps[LINKAGE_ACCURACY_KEY] == {
+        PERSON_INDEX_KEY,
+        RECORD_UPRNS_KEY,
+    }
 
 
-def test_assets_and_checks_materialise_twice(warehouse, tmp_path):
+def test_assets_and_checks_materialise_twice_then_the_accuracy_after_them(warehouse, tmp_path):
     resources = {"duckdb": DuckDBResource(database=str(warehouse))}
     for _ in range(2):
         result = dg.materialize(
             [*ASSETS, *CHECKS], resources=resources, selection=[RECORD_UPRNS_KEY, PERSON_INDEX_KEY]
         )
         assert result.success
+    assert not (tmp_path / "data/reports/linkage/accuracy.json").exists()  # not in the night
     evaluations = result.get_asset_check_evaluations()
     assert {e.check_name for e in evaluations} == {
         "person_link_rate_shift",
@@ -77,3 +103,13 @@ def test_assets_and_checks_materialise_twice(warehouse, tmp_path):
     con.close()
     assert (tmp_path / "data/reports/linkage/diagnostics.html").is_file()
     assert (tmp_path / "data/reports/linkage/addresses.json").is_file()
+
+    # Afterwards, from the tables the night kept, as the evaluation job runs it.
+    evaluated = dg.materialize(ASSETS, resources=resources, selection=[LINKAGE_ACCURACY_KEY])
+    assert evaluated.success
+    (event,) = evaluated.get_asset_materialization_events()
+    metadata = {k: v.value for k, v in event.materialization.metadata.items()}
+    assert metadata["measured"] is True
+    assert metadata["splink_f1"] >= 0.95 and metadata["blocking_recall"] >= 0.98
+    assert metadata["splink_f1"] > metadata["baseline_exact_name_dob_f1"]
+    assert (tmp_path / "data/reports/linkage/accuracy.json").is_file()

@@ -295,3 +295,28 @@ def test_a_night_from_the_command_line_is_a_queued_run_of_the_locations_job(two_
         assert run.tags[TRIGGER_TAG] == "command_line"
         assert run.remote_job_origin.location_name == "troubled_families"
         assert len(records.records) == 1
+
+
+def test_the_evaluation_runs_after_each_night_in_its_own_run(two_nights):
+    """The list is served when the night ends; the accuracy against the truth comes after."""
+    import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
+
+    from orchestration.platform.sensors import EVALUATED_RUN_TAG
+
+    home = two_nights["dagster_home"]
+    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
+        nights = {
+            r.dagster_run.run_id: r
+            for r in instance.get_run_records(dg.RunsFilter(job_name="nightly"))
+        }
+        evaluations = instance.get_run_records(dg.RunsFilter(job_name="evaluation"))
+    assert len(evaluations) == len(nights) == 2
+    for evaluation in evaluations:
+        assert evaluation.dagster_run.status == dg.DagsterRunStatus.SUCCESS
+        night = nights[evaluation.dagster_run.tags[EVALUATED_RUN_TAG]]
+        assert evaluation.start_time >= night.end_time
+    output = two_nights["first_output"]
+    assert output.index("Served to readers: this night") < output.index(
+        "Evaluation against the synthetic truth done"
+    )

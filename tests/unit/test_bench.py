@@ -13,7 +13,7 @@ import pytest
 from orchestration.bench.measure import run_measured
 from orchestration.bench.report import goals, markdown, peer_ratios
 from orchestration.bench.run import BenchCity, BenchError
-from orchestration.bench.stages import STAGES, latest_run_steps, stage_of
+from orchestration.bench.stages import EVALUATION, STAGES, latest_run_steps, stage_of
 
 
 def test_every_step_of_the_nightly_job_has_a_bench_stage():
@@ -24,6 +24,17 @@ def test_every_step_of_the_nightly_job_has_a_bench_stage():
     plan = create_execution_plan(defs.resolve_job_def("nightly"))
     stages = {stage_of(step.key) for step in plan.get_all_steps_in_topo_order()}
     assert stages == set(STAGES) - {"generate"}, stages
+
+
+def test_the_evaluation_is_no_stage_of_the_night_and_has_a_stage_of_its_own():
+    from dagster._core.execution.api import create_execution_plan
+
+    from orchestration.definitions import defs
+
+    plan = create_execution_plan(defs.resolve_job_def("evaluation"))
+    steps = [step.key for step in plan.get_all_steps_in_topo_order()]
+    assert sorted(steps) == ["evaluation__eligibility_accuracy", "evaluation__linkage_accuracy"]
+    assert {stage_of(s) for s in steps} == {EVALUATION} and EVALUATION not in STAGES
 
 
 def test_a_step_nobody_placed_is_an_error_not_a_silent_stage():
@@ -134,6 +145,11 @@ def _result(first_seconds: float, second_seconds: float, first_gb: float) -> dic
             "peak_gb": gb,
             "load_average_at_start": 0.5,
             "stages": {s: dict(stage) for s in (*STAGES[1:], "orchestration")},
+            "evaluation": {
+                "seconds": 17.0,
+                "peak_gb": 1.5,
+                "steps": {"evaluation__linkage_accuracy": 12.0},
+            },
             "accuracy": {
                 "linkage": {
                     "splink": {"precision": 0.99, "recall": 0.98, "f1": 0.985},
@@ -170,6 +186,7 @@ def test_markdown_summary_shows_each_stage_and_the_baseline_beside_splink():
     text = markdown(_result(1100, 250, 6.0))
     for stage in STAGES:
         assert f"| {stage} |" in text
+    assert "| evaluation (after the night, its own run) | 17 | 1.50 |" in text
     assert "exact name + date of birth baseline" in text and "0.947" in text
     assert "| second night at most a quarter of the first | 22.7% | yes |" in text
 
