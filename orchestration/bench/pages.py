@@ -195,6 +195,10 @@ def page_goals(result: dict) -> list[dict]:
     pages = result.get("pages")
     if not pages:
         return []
+    if "failed" in pages:
+        return [
+            {"goal": f"pages p95 at most {P95_GOAL_MS:.0f} ms", "measured": "failed", "met": False}
+        ]
     return [
         {
             "goal": f"{name} page p95 at most {P95_GOAL_MS:.0f} ms",
@@ -208,6 +212,8 @@ def page_goals(result: dict) -> list[dict]:
 def pages_markdown(pages: dict | None) -> list[str]:
     if not pages:
         return []
+    if "failed" in pages:
+        return ["## Page latency (after night 2)", "", f"Failed: {pages['failed']}", ""]
     return [
         "## Page latency (after night 2)",
         "",

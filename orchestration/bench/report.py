@@ -76,6 +76,13 @@ def peer_markdown(result: dict) -> list[str]:
     peer = result.get("peer")
     if not peer:
         return []
+    if "failed" in peer:
+        return [
+            "## Against plain Splink (the peer a user would pick instead)",
+            "",
+            f"The peer failed: {peer['failed']}",
+            "",
+        ]
     r = peer["against_project"]
     pairwise = peer["pairwise"]
 

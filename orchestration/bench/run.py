@@ -209,6 +209,16 @@ def run_night(city: BenchCity, night: int) -> dict:
     }
 
 
+def _carry_on(measure, what: str, log) -> dict:
+    """A side measurement (the peer, page latency) that fails is reported as failed, with
+    its reason, and the bench goes on: the nights' own figures are not lost with it."""
+    try:
+        return measure()
+    except BenchError as error:
+        log(f"  {what} failed: {error}")
+        return {"failed": str(error)}
+
+
 def run_evaluation(city: BenchCity, night: int) -> dict:
     """`families evaluate` after a night, as its own measured process: its wall time and
     peak memory, and each step's time from the evaluation run's event log."""
@@ -393,13 +403,22 @@ def run_bench(
         log(f"  night {night}: {nights[-1]['seconds']} s, peak {nights[-1]['peak_gb']} GB")
         if night == 2:
             log("page latency: families web on the published night ...")
-            pages = measure_pages(city.data, city.workdir, city.env(), families_command())
-            log(f"  list p95 {pages['list']['p95_ms']} ms, family {pages['family']['p95_ms']} ms")
+            pages = _carry_on(
+                lambda: measure_pages(city.data, city.workdir, city.env(), families_command()),
+                "page latency",
+                log,
+            )
+            if "failed" not in pages:
+                log(
+                    f"  list p95 {pages['list']['p95_ms']} ms, "
+                    f"family {pages['family']['p95_ms']} ms"
+                )
         if night == 1:
             # Before night two changes them: the records night one linked from nothing.
             log("plain Splink peer on night one's standardised records ...")
-            peer = run_peer(city)
-            log(f"  peer: {peer['seconds']} s, peak {peer['peak_gb']} GB")
+            peer = _carry_on(lambda: run_peer(city), "the plain Splink peer", log)
+            if "failed" not in peer:
+                log(f"  peer: {peer['seconds']} s, peak {peer['peak_gb']} GB")
     encryption = None
     if encrypted:
         from orchestration.bench.encrypted import measure_encryption
@@ -419,7 +438,7 @@ def run_bench(
         "pages": pages,
         "nights": nights,
         "second_night_share_of_first": round(second["seconds"] / first["seconds"], 3),
-        "peer": {**peer, "against_project": peer_ratios(first, peer)},
+        "peer": peer if "failed" in peer else {**peer, "against_project": peer_ratios(first, peer)},
         "encryption": encryption,
         "total_seconds": round(time.perf_counter() - clock, 1),
         "workdir": str(city.workdir),

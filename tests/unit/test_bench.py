@@ -229,3 +229,22 @@ def test_markdown_reports_the_peer_beside_the_project_with_ratios():
     # Persons stage of _result is 1100 / 8 = 137.5 s: 2.5 times the peer's 55 s.
     assert "| wall time, s | 137.5 | 55.0 | 2.500 |" in text
     assert "| pairwise F1 | 0.985 | 0.954 | 1.032 |" in text
+
+
+def test_a_failed_side_measurement_is_reported_and_the_bench_goes_on():
+    from orchestration.bench.run import _carry_on
+
+    def peer_that_fills_the_disk():
+        raise BenchError("the plain Splink peer failed (exit 1); see peer.log")
+
+    seen = []
+    peer = _carry_on(peer_that_fills_the_disk, "the plain Splink peer", seen.append)
+    assert peer == {"failed": "the plain Splink peer failed (exit 1); see peer.log"}
+    assert seen and "failed" in seen[0]
+    result = _result(1100, 250, 6.0)
+    result["peer"] = peer
+    result["pages"] = {"failed": "page latency: the server did not start"}
+    text = markdown(result)
+    assert "The peer failed: the plain Splink peer failed (exit 1)" in text
+    assert "Failed: page latency: the server did not start" in text
+    assert [g for g in goals(result) if g["measured"] == "failed" and not g["met"]]
