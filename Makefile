@@ -4,7 +4,8 @@
 #   make docs   dbt docs as one offline HTML file (prints where)
 #   make bench  the city-scale benchmark (BENCH_HOUSEHOLDS=200000): time and memory per stage;
 #               several sizes (BENCH_HOUSEHOLDS="50000 200000") add a cost curve, and
-#               BENCH_ENCRYPTED=1 the cost of encryption (the nights again inside a vault)
+#               BENCH_ENCRYPTED=1 the cost of encryption (the nights again inside a vault),
+#               BENCH_NO_PEER=1 skips the plain Splink peer
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 UV_VERSION := 0.13.9
@@ -17,6 +18,7 @@ DEMO_SEED ?= 20150901
 BENCH_HOUSEHOLDS ?= 200000
 BENCH_SEED ?= 20150901
 BENCH_ENCRYPTED ?=
+BENCH_NO_PEER ?=
 
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
@@ -50,7 +52,7 @@ test-kills: env
 	FAULTS_KILL_REPORT=$${FAULTS_KILL_REPORT:-data/reports/faults/kills.json} $(BIN)/python -m pytest -m kill -s tests/integration/test_faults_kills.py
 
 bench: env
-	$(BIN)/families bench --households $(BENCH_HOUSEHOLDS) --seed $(BENCH_SEED) $(if $(BENCH_ENCRYPTED),--encrypted)
+	$(BIN)/families bench --households $(BENCH_HOUSEHOLDS) --seed $(BENCH_SEED) $(if $(BENCH_ENCRYPTED),--encrypted) $(if $(BENCH_NO_PEER),--no-peer)
 
 ui: env
 	$(BIN)/families ui

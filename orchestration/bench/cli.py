@@ -49,6 +49,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "(time and peak memory, encrypted / plain)",
     )
     parser.add_argument(
+        "--no-peer",
+        action="store_true",
+        help="skip the plain Splink peer (when only the nights are re-measured; at 200,000 "
+        "households the peer ran out of disk on a 24 GB, 2-core machine)",
+    )
+    parser.add_argument(
         "--max-gb",
         type=float,
         default=None,
@@ -78,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
             reuse_city=args.reuse_city,
             generate_only=args.generate_only,
             encrypted=args.encrypted,
+            peer=not args.no_peer,
         )
         if result is None:
             print(f"city generated in {workdir}; run the nights with --reuse-city")

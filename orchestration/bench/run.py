@@ -219,6 +219,12 @@ def _carry_on(measure, what: str, log) -> dict:
         return {"failed": str(error)}
 
 
+def _peer_result(peer: dict, first_night: dict) -> dict:
+    if "failed" in peer:
+        return peer
+    return {**peer, "against_project": peer_ratios(first_night, peer)}
+
+
 def run_evaluation(city: BenchCity, night: int) -> dict:
     """`families evaluate` after a night, as its own measured process: its wall time and
     peak memory, and each step's time from the evaluation run's event log."""
@@ -376,9 +382,11 @@ def run_bench(
     generate_only: bool = False,
     log=print,
     encrypted: bool = False,
+    peer: bool = True,
 ):
     """Generate (unless reusing), night one from empty, night two; return the figures.
-    `encrypted`: then both nights again inside a vault, to measure encryption's cost."""
+    `encrypted`: then both nights again inside a vault, to measure encryption's cost;
+    `peer`: link night one's records with plain Splink too (peer.py)."""
     city = BenchCity(workdir)
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -395,6 +403,7 @@ def run_bench(
     city.hold_back_night_two()
     city.empty_warehouse()
     nights = []
+    peer_figures: dict = {}
     for night in (1, 2):
         if night == 2:
             city.release_night_two()
@@ -413,12 +422,12 @@ def run_bench(
                     f"  list p95 {pages['list']['p95_ms']} ms, "
                     f"family {pages['family']['p95_ms']} ms"
                 )
-        if night == 1:
+        if night == 1 and peer:
             # Before night two changes them: the records night one linked from nothing.
             log("plain Splink peer on night one's standardised records ...")
-            peer = _carry_on(lambda: run_peer(city), "the plain Splink peer", log)
-            if "failed" not in peer:
-                log(f"  peer: {peer['seconds']} s, peak {peer['peak_gb']} GB")
+            peer_figures = _carry_on(lambda: run_peer(city), "the plain Splink peer", log)
+            if "failed" not in peer_figures:
+                log(f"  peer: {peer_figures['seconds']} s, peak {peer_figures['peak_gb']} GB")
     encryption = None
     if encrypted:
         from orchestration.bench.encrypted import measure_encryption
@@ -431,14 +440,15 @@ def run_bench(
         "households": households,
         "seed": seed,
         "command": f"make bench BENCH_HOUSEHOLDS={households} BENCH_SEED={seed}"
-        + (" BENCH_ENCRYPTED=1" if encrypted else ""),
+        + (" BENCH_ENCRYPTED=1" if encrypted else "")
+        + ("" if peer else " BENCH_NO_PEER=1"),
         "machine": machine(),
         "code": code_version(),
         "generate": generate,
         "pages": pages,
         "nights": nights,
         "second_night_share_of_first": round(second["seconds"] / first["seconds"], 3),
-        "peer": peer if "failed" in peer else {**peer, "against_project": peer_ratios(first, peer)},
+        "peer": _peer_result(peer_figures, first) if peer else None,
         "encryption": encryption,
         "total_seconds": round(time.perf_counter() - clock, 1),
         "workdir": str(city.workdir),
