@@ -80,7 +80,7 @@ def peer_markdown(result: dict) -> list[str]:
         return [
             "## Against plain Splink (the peer a user would pick instead)",
             "",
-            f"The peer failed: {peer['failed']}",
+            f"Not measured: {peer['failed']}",
             "",
         ]
     r = peer["against_project"]

@@ -209,13 +209,14 @@ def run_night(city: BenchCity, night: int) -> dict:
     }
 
 
-def _carry_on(measure, what: str, log) -> dict:
+def _carry_on(measure, log) -> dict:
     """A side measurement (the peer, page latency) that fails is reported as failed, with
-    its reason, and the bench goes on: the nights' own figures are not lost with it."""
+    its reason (the error names the measurement), and the bench goes on: the nights' own
+    figures are not lost with it."""
     try:
         return measure()
     except BenchError as error:
-        log(f"  {what} failed: {error}")
+        log(f"  {error}")
         return {"failed": str(error)}
 
 
@@ -414,7 +415,6 @@ def run_bench(
             log("page latency: families web on the published night ...")
             pages = _carry_on(
                 lambda: measure_pages(city.data, city.workdir, city.env(), families_command()),
-                "page latency",
                 log,
             )
             if "failed" not in pages:
@@ -425,7 +425,7 @@ def run_bench(
         if night == 1 and peer:
             # Before night two changes them: the records night one linked from nothing.
             log("plain Splink peer on night one's standardised records ...")
-            peer_figures = _carry_on(lambda: run_peer(city), "the plain Splink peer", log)
+            peer_figures = _carry_on(lambda: run_peer(city), log)
             if "failed" not in peer_figures:
                 log(f"  peer: {peer_figures['seconds']} s, peak {peer_figures['peak_gb']} GB")
     encryption = None
