@@ -6,7 +6,9 @@ error the model allows for: typically a parent and a child with one first name a
 at one address. The model cannot learn how strong that evidence is: its training blocks that
 leave the date of birth free are blocks on identifiers, whose pairs never differ so much, so
 the level keeps an untrained m probability, and agreement on both names and the address
-outweighs it (v2 linked such pairs at probability 0.999). Like differing strong identifiers
+outweighs it (v2 linked such pairs at probability 0.999). One slip is exempt however many
+years it spans: a date whose day, month and year within the century agree (a two-digit year
+read in the wrong century, 1918 for 2018). Like differing strong identifiers
 (identifier_conflicts.py) such pairs become cannot-link constraints; a reviewer's "match"
 still overrides them.
 """
@@ -24,8 +26,8 @@ def date_of_birth_conflicts(
     con: duckdb.DuckDBPyConnection, profiles_table: str, roots_table: str
 ) -> list[tuple[int, int]]:
     """Profile pairs in one component (`roots_table`: unique_id, root) whose dates of birth
-    are both present, more than MAX_YEARS_OF_A_SLIPPED_DIGIT years apart and not one digit
-    apart."""
+    are both present, more than MAX_YEARS_OF_A_SLIPPED_DIGIT years apart, not one digit
+    apart and not the same date in another century."""
     years = MAX_YEARS_OF_A_SLIPPED_DIGIT
     rows = con.execute(
         f"""
@@ -46,6 +48,7 @@ def date_of_birth_conflicts(
           ON a.root = b.root AND a.unique_id < b.unique_id
         WHERE abs(year(a.dob) - year(b.dob)) > {years}
           AND damerau_levenshtein(a.dob_str, b.dob_str) > 1
+          AND NOT (strftime(a.dob, '%y-%m-%d') = strftime(b.dob, '%y-%m-%d'))
         ORDER BY 1, 2
         """
     ).fetchall()
