@@ -33,7 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--model",
         type=Path,
         help="reuse this saved model JSON (e.g. a model.json an earlier run learnt, or "
-        "orchestration/linkage/models/person_linkage_v2.json); default: learn from the inputs",
+        "orchestration/linkage/models/person_linkage_v3.json); default: learn from the inputs",
     )
     link.add_argument(
         "--column",

@@ -167,6 +167,7 @@ def run_person_linkage(
                 "linked_pairs": result.linked_pairs,
                 "conflicts": result.conflicts,
                 "identifier_conflicts": result.identifier_conflicts,
+                "date_of_birth_conflicts": result.date_of_birth_conflicts,
                 "persons_split_by_conflicts": result.split_persons,
                 "persons": result.clusters,
                 "pairs_in_review_band": result.review_pairs,

@@ -1,8 +1,8 @@
 """Nightly prediction: score pairs with the saved model, cluster, honour review decisions.
 
 The steps share one LinkageRun (run_state.py) and live in their own modules: scoring.py
-(Splink compares new pairs into the pair store), conflicts.py and identifier_conflicts.py
-(pairs that must not end in one person), clustering.py (components, then constrained
+(Splink compares new pairs into the pair store), conflicts.py, identifier_conflicts.py and
+date_of_birth_conflicts.py (pairs that must not end in one person), clustering.py (components, then constrained
 re-clustering) and review_selection.py (which uncertain pairs a reviewer sees). A
 reviewer's "match" is an edge of probability 1; a "not a match" is a cannot-link
 constraint. Both are honoured on every later run.
@@ -32,6 +32,7 @@ from orchestration.linkage.engine import (
     make_linker,
     splink_connection,
 )
+from orchestration.linkage.date_of_birth_conflicts import date_of_birth_conflicts
 from orchestration.linkage.identifier_conflicts import identifier_conflicts
 from orchestration.linkage.model import load_model, scaled_prior
 from orchestration.linkage.review_selection import review_candidates
@@ -57,6 +58,7 @@ class PredictionResult:
     new_profiles: int = 0
     conflicts: int = 0
     identifier_conflicts: int = 0
+    date_of_birth_conflicts: int = 0
     split_persons: int = 0
     timings: dict | None = None
 
@@ -143,7 +145,9 @@ def predict_and_cluster(
     # Different NHS numbers, UPNs or NI numbers in one component: two people, whatever the
     # model scored (twins share everything else). Same standing as the model's conflicts.
     id_conflicts = identifier_conflicts(con, t.profiles, t.roots)
-    conflicts = sorted(set(model_conflicts) | set(id_conflicts))
+    # Dates of birth a generation apart: two people, though names and address agree.
+    dob_conflicts = date_of_birth_conflicts(con, t.profiles, t.roots)
+    conflicts = sorted(set(model_conflicts) | set(id_conflicts) | set(dob_conflicts))
     pairstore.write_state(
         con, run.store, current_fingerprint, profiles, run.mode, run_id, datetime.now(UTC)
     )
@@ -176,6 +180,7 @@ def predict_and_cluster(
         new_profiles=new_profiles,
         conflicts=len(conflicts),
         identifier_conflicts=len(id_conflicts),
+        date_of_birth_conflicts=len(dob_conflicts),
         split_persons=split_persons,
         timings=timings,
     )

@@ -127,6 +127,7 @@ def link_files(
             "clusters": result.clusters,
             "conflicts": result.conflicts,
             "identifier_conflicts": result.identifier_conflicts,
+            "date_of_birth_conflicts": result.date_of_birth_conflicts,
             "clusters_split_by_conflicts": result.split_persons,
             "outputs": {"pairs": str(pairs_path), "clusters": str(clusters_path)},
         }

@@ -54,3 +54,37 @@ def test_one_shared_name_is_not_counted_as_both_first_name_and_surname():
     # A surname part with the same first name: a double-barrelled or changed surname.
     assert _holds(level, ("mary", "jones"), ("mary", "smith jones"))
     assert _holds(level, ("marie", "jones"), ("mary", "smith jones"))
+
+
+def _dob_level(left: str, right: str) -> str:
+    """The label of the first date-of-birth level two dates reach, as Splink evaluates them."""
+    import duckdb
+
+    dob = next(c for c in settings.COMPARISONS if c["output_column_name"] == "dob")
+    cases = " ".join(
+        f"WHEN {lv['sql_condition']} THEN '{lv['label_for_charts']}'"
+        for lv in dob["comparison_levels"]
+        if lv["sql_condition"] != "ELSE"
+    )
+    row = duckdb.connect().execute(
+        f"""SELECT CASE {cases} ELSE 'else' END FROM (
+                SELECT l AS dob_l, r AS dob_r, strftime(l, '%Y%m%d') AS dob_str_l,
+                       strftime(r, '%Y%m%d') AS dob_str_r
+                FROM (SELECT ?::DATE AS l, ?::DATE AS r))""",
+        [left, right],
+    ).fetchone()
+    return row[0]
+
+
+def test_a_generation_between_dates_of_birth_is_not_lumped_with_a_slipped_year_digit():
+    slipped = "years differ by at most 9 (a wrong last digit of the year)"
+    # A wrong last digit of the year with the day and month also mistyped.
+    assert _dob_level("1977-03-12", "1979-08-21") == slipped
+    assert _dob_level("1970-01-01", "1979-12-31") == slipped
+    # A parent and a child: their own level, whose weight training learns.
+    assert _dob_level("1977-03-12", "2000-05-02") == "else"
+    assert _dob_level("1970-12-31", "1980-01-01") == "else"
+    # The earlier levels keep what they caught.
+    assert _dob_level("1977-03-12", "1987-03-12") == "one digit differs or day and month swapped"
+    assert _dob_level("1977-03-12", "1977-12-03") == "one digit differs or day and month swapped"
+    assert _dob_level("1977-03-12", "1978-01-20") == "within a year"
