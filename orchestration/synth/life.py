@@ -171,8 +171,7 @@ def simulate_life(state: CityState, rng: np.random.Generator, start: dt.date, en
             if partner in taken or state.household[partner] < 0:
                 continue
             taken.add(partner)
-            d = day()
-            state.join(partner, hid, "partner", d)
+            d = state.join(partner, hid, "partner", day())
             woman, man = (head, partner) if state.sex[head] == "F" else (partner, head)
             if (
                 state.origin[woman] in SURNAME_CHANGE_ORIGINS

@@ -155,8 +155,17 @@ class CityState:
         self.hh_previous.append(previous)
         return hid
 
-    def join(self, pid: int, hid: int, rel: str, day: int) -> None:
-        """Start a stay of pid in household hid from `day`, closing any open stay the day before."""
+    def join(self, pid: int, hid: int, rel: str, day: int) -> int:
+        """Start a stay of pid in household hid from `day`, closing any open stay the day before;
+        the day the stay began (later than `day` when the open stay began on or after it)."""
+        # Each step of a simulated month draws its days on its own, so a later step (a child
+        # going to its father, a new partner moving in) can draw a day before an earlier
+        # step's move of the same person. Starting the new stay then would leave the person in
+        # two homes at once, and a child has one main home (programme-rules.md; issue 19).
+        # The events keep their order: the new stay starts the day after the open one began.
+        sid = self.open_stay[pid]
+        if sid >= 0:
+            day = max(day, self.stay_from[sid] + 1)
         self.leave(pid, day)
         sid = len(self.stay_person)
         self.stay_person.append(pid)
@@ -169,6 +178,7 @@ class CityState:
         self.household[pid] = hid
         self.relationship[pid] = REL[rel]
         self.hh_members[hid].append(pid)
+        return day
 
     def leave(self, pid: int, day: int) -> None:
         sid = self.open_stay[pid]

@@ -14,7 +14,7 @@ from orchestration.synth.gazetteer import address_lines, build_gazetteer
 from orchestration.synth.identifiers import generate_nhs_numbers, generate_ni_numbers, make_upn
 from orchestration.synth.life import simulate_life
 from orchestration.synth.lodgers import take_lodgers
-from orchestration.synth.population import build_population, days
+from orchestration.synth.population import CityState, build_population, days
 
 OPEN = 10**7  # "still there": a day far beyond the simulation
 LA_CODE = "801"  # Bristol's DfE local authority number
@@ -136,19 +136,7 @@ def build_world(households: int, seed: int) -> World:
             ),
         }
     )
-    stays = pd.DataFrame(
-        {
-            "person_id": np.array(state.stay_person, dtype=np.int64),
-            "household_id": np.array(state.stay_household, dtype=np.int64),
-            "uprn": np.array(state.stay_uprn, dtype=np.int64),
-            "from_day": np.array(state.stay_from, dtype=np.int64),
-            "to_day": np.array(
-                [t if t is not None else OPEN for t in state.stay_to], dtype=np.int64
-            ),
-            "relationship_to_head": np.array(state.stay_rel, dtype=object),
-        }
-    )
-    stays = stays[stays["to_day"] >= stays["from_day"]].reset_index(drop=True)
+    stays = stays_frame(state)
     hh = pd.DataFrame(
         {
             "household_id": np.arange(len(state.hh_uprn), dtype=np.int64),
@@ -170,6 +158,23 @@ def build_world(households: int, seed: int) -> World:
     world = World(gaz, addr, persons, stays, hh, changes, births, seps, pd.DataFrame())
     world.schools = _assign_schools_and_upns(world, np.random.default_rng([seed, 4]))
     return world
+
+
+def stays_frame(state: CityState) -> pd.DataFrame:
+    """The simulated stays as a frame, open ones ending OPEN; stays of no day are left out."""
+    stays = pd.DataFrame(
+        {
+            "person_id": np.array(state.stay_person, dtype=np.int64),
+            "household_id": np.array(state.stay_household, dtype=np.int64),
+            "uprn": np.array(state.stay_uprn, dtype=np.int64),
+            "from_day": np.array(state.stay_from, dtype=np.int64),
+            "to_day": np.array(
+                [t if t is not None else OPEN for t in state.stay_to], dtype=np.int64
+            ),
+            "relationship_to_head": np.array(state.stay_rel, dtype=object),
+        }
+    )
+    return stays[stays["to_day"] >= stays["from_day"]].reset_index(drop=True)
 
 
 def _join_lines(addr: pd.DataFrame) -> pd.Series:
