@@ -32,7 +32,10 @@ from orchestration.linkage.engine import (
     make_linker,
     splink_connection,
 )
-from orchestration.linkage.date_of_birth_conflicts import date_of_birth_conflicts
+from orchestration.linkage.date_of_birth_conflicts import (
+    date_of_birth_conflicts,
+    generation_gap_means_two_people,
+)
 from orchestration.linkage.identifier_conflicts import identifier_conflicts
 from orchestration.linkage.model import load_model, scaled_prior
 from orchestration.linkage.review_selection import review_candidates
@@ -145,8 +148,13 @@ def predict_and_cluster(
     # Different NHS numbers, UPNs or NI numbers in one component: two people, whatever the
     # model scored (twins share everything else). Same standing as the model's conflicts.
     id_conflicts = identifier_conflicts(con, t.profiles, t.roots)
-    # Dates of birth a generation apart: two people, though names and address agree.
-    dob_conflicts = date_of_birth_conflicts(con, t.profiles, t.roots)
+    # Dates of birth a generation apart: two people, though names and address agree (where
+    # the model learnt that true matches never differ so).
+    dob_conflicts = (
+        date_of_birth_conflicts(con, t.profiles, t.roots)
+        if generation_gap_means_two_people(run.model)
+        else []
+    )
     conflicts = sorted(set(model_conflicts) | set(id_conflicts) | set(dob_conflicts))
     pairstore.write_state(
         con, run.store, current_fingerprint, profiles, run.mode, run_id, datetime.now(UTC)

@@ -6,7 +6,11 @@ from __future__ import annotations
 import duckdb
 
 from orchestration.linkage.clustering import constrained_clusters
-from orchestration.linkage.date_of_birth_conflicts import date_of_birth_conflicts
+from orchestration.linkage.date_of_birth_conflicts import (
+    date_of_birth_conflicts,
+    generation_gap_means_two_people,
+)
+from orchestration.linkage.settings import UNTRAINED_M_PROBABILITY
 
 
 def _tables(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, str | None, int]]) -> None:
@@ -57,3 +61,28 @@ def test_the_parent_is_split_at_the_weakest_link_unless_a_reviewer_joined_them()
     assert roots[2] == roots[3] and roots[1] != roots[2]
     joined = constrained_clusters(edges, [], forced=[(1, 2)], soft_cannot_link=[(1, 2), (1, 3)])
     assert joined[1] == joined[2]
+
+
+def _model(far_apart_m: float) -> dict:
+    return {
+        "comparisons": [
+            {
+                "output_column_name": "dob",
+                "comparison_levels": [
+                    {"is_null_level": True},
+                    {"m_probability": 0.97},
+                    {"m_probability": 0.03 - far_apart_m},
+                    {"m_probability": far_apart_m},
+                ],
+            }
+        ]
+    }
+
+
+def test_the_rule_holds_only_where_training_found_such_dates_among_true_matches_rarely():
+    # Never observed among the training's true matches (the nightly model on the city).
+    assert generation_gap_means_two_people(_model(UNTRAINED_M_PROBABILITY))
+    assert generation_gap_means_two_people(_model(0.0004))
+    # Files where dates are replaced outright (FEBRL: 3.5% of true pairs): the model weighs it.
+    assert not generation_gap_means_two_people(_model(0.035))
+    assert not generation_gap_means_two_people({"comparisons": []})

@@ -65,9 +65,10 @@ def test_gamma_labels_follow_splink_numbering():
     labels = comparison_level_labels(base_settings())
     assert labels["dob"][-1] == "missing"
     assert labels["dob"][0] == "all other comparisons"
-    assert labels["dob"][4] == "exact"
-    assert labels["dob"][3] == "one digit differs or day and month swapped"
-    assert labels["dob"][2] == "same year, one date a 1 January stand-in"
+    assert labels["dob"][1] == "years differ by at most 9 (a wrong last digit of the year)"
+    assert labels["dob"][5] == "exact"
+    assert labels["dob"][4] == "one digit differs or day and month swapped"
+    assert labels["dob"][3] == "same year, one date a 1 January stand-in"
 
 
 def test_link_rate_shift_fails_on_a_sudden_change_and_passes_when_steady():

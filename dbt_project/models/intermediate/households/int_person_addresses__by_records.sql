@@ -79,11 +79,13 @@ votes as (
     select
         record_persons.person_id,
         record_persons.uprn,
-        sum(
+        -- Rounded: a parallel sum of floats differs in its last bits from run to run, which
+        -- made the table differ on unchanged data and could flip a near-tie in the ranking.
+        round(sum(
             coalesce(source_weights.weight, 0.9)
             * pow(0.5, date_diff('day', record_persons.event_on, parameters.as_at_date)
                 / {{ var('residence_half_life_days', 90) }})
-        ) as residence_score,
+        ), 9) as residence_score,
 
     from latest_by_source as record_persons
     cross join parameters
@@ -171,11 +173,11 @@ since_newest_arrival as (
     select
         candidates.person_id,
         candidates.uprn,
-        sum(
+        round(sum(
             coalesce(source_weights.weight, 0.9)
             * pow(0.5, date_diff('day', record_persons.event_on, parameters.as_at_date)
                 / {{ var('residence_half_life_days', 90) }})
-        ) as since_arrival_score,
+        ), 9) as since_arrival_score,  -- rounded as residence_score is
 
     from candidates
     inner join newest_arrivals
