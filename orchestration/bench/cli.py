@@ -60,6 +60,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="memory limit for the cost curve (default 24, the goal's machine)",
     )
+    parser.add_argument(
+        "--curve-from",
+        type=Path,
+        nargs="+",
+        metavar="REPORT",
+        help="run nothing: draw the cost curve from saved reports of sizes run one at a "
+        "time (data/reports/bench/<date>.json ...), measured on the same commit",
+    )
     parser.set_defaults(func=run)
 
 
@@ -69,9 +77,12 @@ def run(args: argparse.Namespace) -> int:
     from orchestration.bench.report import write_reports
     from orchestration.bench.run import BenchError, run_bench
 
+    out = paths.reports_dir() / "bench"
+    max_gb = args.max_gb or curve.DEFAULT_MAX_GB
+    if args.curve_from:
+        return _curve_from(args.curve_from, out, max_gb)
     sizes = sorted(set(args.households))
     several = len(sizes) > 1
-    out = paths.reports_dir() / "bench"
 
     def one_size(households: int) -> dict | None:
         workdir = args.workdir or paths.data_dir() / "bench"
@@ -103,15 +114,42 @@ def run(args: argparse.Namespace) -> int:
             print(f"benchmark failed: {error}")
             return 1
         return 0
-    max_gb = args.max_gb or curve.DEFAULT_MAX_GB
     results, stopped = curve.run_sizes(sizes, one_size, max_gb)
     if not results:
         print(f"benchmark failed at the smallest size: {stopped['error']}")
         return 1
-    figures = curve.cost_curve(results, stopped, max_gb)
+    _write_curve(curve.cost_curve(results, stopped, max_gb), out)
+    return 0
+
+
+def _curve_from(reports: list[Path], out: Path, max_gb: float) -> int:
+    from orchestration.bench import curve
+
+    loaded = []
+    for path in reports:
+        try:
+            loaded.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as error:
+            print(f"families bench --curve-from: cannot read {path}: {error}")
+            return 2
+        if "households" not in loaded[-1] or "nights" not in loaded[-1]:
+            print(f"families bench --curve-from: {path} is not a benchmark report")
+            return 2
+    try:
+        figures = curve.curve_from_reports(loaded, max_gb)
+    except curve.MixedReports as error:
+        print(f"families bench --curve-from: {error}")
+        return 2
+    _write_curve(figures, out)
+    return 0
+
+
+def _write_curve(figures: dict, out: Path) -> None:
+    from orchestration.bench import curve
+
+    out.mkdir(parents=True, exist_ok=True)
     stem = f"{dt.date.today().isoformat()}-curve"
     (out / f"{stem}.json").write_text(json.dumps(figures, indent=2))
     (out / f"{stem}.md").write_text(curve.curve_markdown(figures))
     print(curve.curve_markdown(figures))
     print(f"written: {out / stem}.json and .md")
-    return 0

@@ -100,13 +100,47 @@ def cost_curve(results: list[dict], stopped: dict | None, max_gb: float) -> dict
             }
         )
     within = [r["households"] for r in results if peak_gb(r) <= max_gb]
+    commits = {(r.get("code") or {}).get("commit") for r in results}
     return {
         "sizes": sizes,
+        "code": commits.pop() if len(commits) == 1 else None,
         "max_gb": max_gb,
         "largest_within_limit": max(within) if within else None,
         "stopped_at": stopped,
         "stages": rows,
     }
+
+
+UNCOMMITTED = " with uncommitted changes"
+
+
+class MixedReports(ValueError):
+    """Saved reports that cannot be drawn as one curve (the message says why)."""
+
+
+def curve_from_reports(reports: list[dict], max_gb: float = DEFAULT_MAX_GB) -> dict:
+    """The curve of sizes run one at a time (a large city can take a night of its own),
+    from their saved reports (`<date>.json`, `<date>-<N>.json`). Refused when the reports
+    measured different code or the same size twice: a curve across code changes would show
+    the change, not the growth."""
+    if len(reports) < 2:
+        raise MixedReports("a curve needs the reports of at least two sizes")
+    sizes = [r["households"] for r in reports]
+    repeated = sorted({n for n in sizes if sizes.count(n) > 1})
+    if repeated:
+        raise MixedReports(f"more than one report of {', '.join(f'{n:,}' for n in repeated)}")
+    codes = {r["households"]: _code_measured(r) for r in reports}
+    unsure = [c for c in codes.values() if c.startswith("unknown") or c.endswith(UNCOMMITTED)]
+    if len(set(codes.values())) > 1 or unsure:
+        described = ", ".join(f"{n:,}: {code}" for n, code in sorted(codes.items()))
+        raise MixedReports(f"the reports measured different or unknown code ({described})")
+    return cost_curve(reports, None, max_gb)
+
+
+def _code_measured(report: dict) -> str:
+    code = report.get("code") or {}
+    described = (code.get("commit") or "unknown")[:10]
+    return described + (UNCOMMITTED if code.get("uncommitted_changes") else "")
 
 
 def _stage(result: dict, stage: str) -> dict:
@@ -148,6 +182,8 @@ def curve_markdown(curve: dict) -> str:
         f"Largest size completed within {curve['max_gb']:g} GB: "
         + (f"{largest:,} households." if largest else "none."),
     ]
+    if curve.get("code"):
+        lines.append(f"Code: {curve['code'][:10]} at every size.")
     stopped = curve["stopped_at"]
     if stopped:
         lines.append(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from orchestration.bench.curve import (
+    MixedReports,
     cost_curve,
+    curve_from_reports,
     curve_markdown,
     growth_exponent,
     peak_gb,
@@ -92,6 +94,53 @@ def test_a_failing_size_ends_the_curve_with_its_reason():
     assert [r["households"] for r in done] == [1000]
     assert stopped == {"households": 2000, "error": "night 1 failed (exit 1); see night1.log"}
     assert peak_gb(done[0]) == 1.0
+
+
+def _saved(households: int, commit: str = "a" * 40, dirty: bool = False) -> dict:
+    """A size's saved report as `families bench` writes it: its result and the code measured."""
+    report = _result(households, _linear_but_persons_quadratic, lambda s, n: n / 10_000)
+    return {**report, "code": {"commit": commit, "uncommitted_changes": dirty}}
+
+
+def test_a_curve_from_sizes_run_one_at_a_time_is_the_curve_of_one_run():
+    saved = [_saved(4000), _saved(1000), _saved(2000)]
+    curve = curve_from_reports(saved)
+    assert curve == cost_curve(saved, None, max_gb=24.0)
+    assert curve["sizes"] == [1000, 2000, 4000] and curve["code"] == "a" * 40
+    assert "Code: aaaaaaaaaa at every size." in curve_markdown(curve)
+
+
+@pytest.mark.parametrize(
+    ("saved", "reason"),
+    [
+        ([_saved(1000)], "at least two sizes"),
+        ([_saved(1000), _saved(1000), _saved(2000)], "more than one report of 1,000"),
+        ([_saved(1000), _saved(2000, commit="b" * 40)], "1,000: aaaaaaaaaa, 2,000: bbbbbbbbbb"),
+        ([_saved(1000), _saved(2000, dirty=True)], "2,000: aaaaaaaaaa with uncommitted changes"),
+        ([_saved(1000, dirty=True), _saved(2000, dirty=True)], "1,000: aaaaaaaaaa with"),
+    ],
+)
+def test_reports_of_different_code_or_repeated_sizes_make_no_curve(saved, reason):
+    with pytest.raises(MixedReports, match=reason):
+        curve_from_reports(saved)
+
+
+def test_curve_from_saved_reports_on_the_command_line(tmp_path, monkeypatch, capsys):
+    import json
+
+    from orchestration.cli import main
+
+    monkeypatch.setenv("FAMILIES_DATA_DIR", str(tmp_path / "data"))
+    files = []
+    for n in (1000, 2000):
+        files.append(tmp_path / f"{n}.json")
+        files[-1].write_text(json.dumps(_saved(n)))
+    assert main(["bench", "--curve-from", *map(str, files)]) == 0
+    written = list((tmp_path / "data" / "reports" / "bench").glob("*-curve.md"))
+    assert len(written) == 1 and "| persons | 1 | 0.10 | 4 | 0.20 |" in written[0].read_text()
+    (tmp_path / "other.json").write_text(json.dumps({"households": 3000}))
+    assert main(["bench", "--curve-from", str(files[0]), str(tmp_path / "other.json")]) == 2
+    assert "other.json is not a benchmark report" in capsys.readouterr().out
 
 
 def _night(n: int, seconds: float, gb: float) -> dict:
